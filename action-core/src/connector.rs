@@ -1,0 +1,344 @@
+//! A connector: one configured service (base URL, auth, policies) and the one
+//! HTTP client its calls share.
+
+use crate::auth::Auth;
+use crate::error::{Call, Error, RequestProblem};
+use reqwest::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
+    PROXY_AUTHORIZATION, TRANSFER_ENCODING,
+};
+use reqwest::{Method, StatusCode, Url};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One configured service: where calls go, as whom, and how.
+///
+/// A connector is cheap to clone (an `Arc`); clones share one connection pool.
+///
+/// ```
+/// use action_core::{Auth, Connector};
+///
+/// let scim = Connector::builder("https://api.atlassian.com/scim/directory/d-1")
+///     .auth(Auth::bearer("directory-api-key"))
+///     .content_type("application/scim+json")
+///     .build()?;
+/// assert_eq!(scim.base_url(), "https://api.atlassian.com/scim/directory/d-1");
+/// assert!(!format!("{scim:?}").contains("directory-api-key"));
+/// # Ok::<(), action_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Connector {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    /// Scheme, host and path prefix, without a trailing `/`: relative URLs start
+    /// with `/` and are appended (never `Url::join`ed, which would drop the prefix).
+    base: String,
+    client: reqwest::Client,
+    auth: Auth,
+    auth_header: Option<(HeaderName, HeaderValue)>,
+    content_type: HeaderValue,
+    default_headers: HeaderMap,
+}
+
+/// Configures a [`Connector`]; see [`Connector::builder`].
+#[derive(Debug)]
+#[must_use]
+pub struct ConnectorBuilder {
+    base: String,
+    auth: Auth,
+    content_type: String,
+    headers: Vec<(String, String)>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+}
+
+/// Headers a call may never set: the connector owns authentication and framing.
+const RESERVED: [HeaderName; 6] = [
+    AUTHORIZATION,
+    PROXY_AUTHORIZATION,
+    CONTENT_TYPE,
+    CONTENT_LENGTH,
+    HOST,
+    TRANSFER_ENCODING,
+];
+
+impl Connector {
+    /// Starts configuring a connector for the service at `base_url`. The base URL's
+    /// path is a prefix every relative URL is appended to.
+    pub fn builder(base_url: impl Into<String>) -> ConnectorBuilder {
+        ConnectorBuilder {
+            base: base_url.into(),
+            auth: Auth::none(),
+            content_type: "application/json".into(),
+            headers: Vec::new(),
+            timeout: None,
+            connect_timeout: None,
+        }
+    }
+
+    /// A connector with default settings: JSON bodies, no timeouts beyond the OS's.
+    pub fn new(base_url: impl Into<String>, auth: Auth) -> Result<Self, Error> {
+        Connector::builder(base_url).auth(auth).build()
+    }
+
+    /// The base URL every relative URL is appended to, without a trailing `/`.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base
+    }
+
+    /// Sends one request and reads its whole body. The caller has already built
+    /// `path` and `query` (encoded) and `headers` (checked for control characters).
+    pub(crate) async fn execute(&self, call: &Call, parts: RequestParts) -> Result<RawResponse, Error> {
+        let inner = &*self.inner;
+        let refuse = |problem| Error::Request {
+            call: call.clone(),
+            problem,
+        };
+        let mut url = String::with_capacity(inner.base.len() + parts.path.len() + parts.query.len() + 1);
+        url.push_str(&inner.base);
+        url.push_str(&parts.path);
+        if !parts.query.is_empty() {
+            url.push('?');
+            url.push_str(&parts.query);
+        }
+        let url = Url::parse(&url).map_err(|e| refuse(RequestProblem::Url(e.to_string())))?;
+
+        let mut headers = parts.headers;
+        for name in headers.keys() {
+            let owned_by_auth = inner.auth_header.as_ref().is_some_and(|(n, _)| n == name);
+            if owned_by_auth || RESERVED.contains(name) {
+                return Err(refuse(RequestProblem::ReservedHeader {
+                    name: name.as_str().to_string(),
+                }));
+            }
+        }
+        for (name, value) in &inner.default_headers {
+            if !headers.contains_key(name) {
+                headers.insert(name.clone(), value.clone());
+            }
+        }
+        if let Some((name, value)) = &inner.auth_header {
+            headers.insert(name.clone(), value.clone());
+        }
+
+        let mut request = reqwest::Request::new(parts.method, url);
+        if let Some(body) = parts.body {
+            headers.insert(CONTENT_TYPE, inner.content_type.clone());
+            *request.body_mut() = Some(body.into());
+        }
+        *request.headers_mut() = headers;
+
+        let transport = |source| Error::Transport {
+            call: call.clone(),
+            source,
+        };
+        let mut response = inner.client.execute(request).await.map_err(transport)?;
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let body = response.bytes().await.map_err(transport)?;
+        Ok(RawResponse {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A request as the runtime sends it, after the call's values were encoded.
+pub(crate) struct RequestParts {
+    pub method: Method,
+    pub path: String,
+    pub query: String,
+    pub headers: HeaderMap,
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response read whole, before decoding.
+pub(crate) struct RawResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: bytes::Bytes,
+}
+
+impl fmt::Debug for Connector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connector")
+            .field("base_url", &self.inner.base)
+            .field("auth", &self.inner.auth)
+            .field("content_type", &self.inner.content_type)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectorBuilder {
+    /// The credential added to every call (default: none).
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The `Content-Type` of request bodies (default `application/json`; SCIM
+    /// services take `application/scim+json`).
+    pub fn content_type(mut self, content_type: impl Into<String>) -> Self {
+        self.content_type = content_type.into();
+        self
+    }
+
+    /// A header sent with every call unless the call sets it (e.g. `Accept`).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The most a whole call may take, from connecting to the last body byte.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The most connecting may take.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Checks the configuration and builds the connector and its HTTP client.
+    pub fn build(self) -> Result<Connector, Error> {
+        let base = check_base_url(&self.base)?;
+        let auth_header = self.auth.header()?;
+        let content_type = HeaderValue::from_str(&self.content_type).map_err(|_| {
+            Error::Config(format!("`{}` is not a valid Content-Type", self.content_type))
+        })?;
+        let mut default_headers = HeaderMap::new();
+        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        for (name, value) in &self.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+            if RESERVED.contains(&header) {
+                return Err(Error::Config(format!(
+                    "`{name}` is set by the connector itself; configure it with `.auth(..)` or `.content_type(..)`"
+                )));
+            }
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Error::Config(format!("the value of header `{name}` contains control characters"))
+            })?;
+            default_headers.insert(header, value);
+        }
+
+        let mut client = reqwest::Client::builder().redirect(same_origin_redirects());
+        if let Some(timeout) = self.timeout {
+            client = client.timeout(timeout);
+        }
+        if let Some(timeout) = self.connect_timeout {
+            client = client.connect_timeout(timeout);
+        }
+        let client = client
+            .build()
+            .map_err(|e| Error::Config(format!("the HTTP client could not be built: {e}")))?;
+
+        Ok(Connector {
+            inner: Arc::new(Inner {
+                base,
+                client,
+                auth: self.auth,
+                auth_header,
+                content_type,
+                default_headers,
+            }),
+        })
+    }
+}
+
+/// Redirects are followed only within the origin the call was sent to; a redirect
+/// to another origin comes back to the caller unfollowed, so no credential (the
+/// `Authorization` header, an API-key header, a cookie) ever leaves for another host.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let same_origin = attempt
+            .previous()
+            .first()
+            .is_some_and(|first| first.origin() == attempt.url().origin());
+        if attempt.previous().len() > 10 || !same_origin {
+            attempt.stop()
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// Checks a base URL and returns it without a trailing `/`.
+fn check_base_url(base: &str) -> Result<String, Error> {
+    let refuse = |reason: &str| Error::BaseUrl {
+        url: without_userinfo(base),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(base).map_err(|e| refuse(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(refuse("the scheme must be http or https"));
+    }
+    if url.host().is_none() {
+        return Err(refuse("it has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(refuse(
+            "it carries credentials; give them to the connector with `.auth(..)`",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(refuse(
+            "it has a query or fragment; put query values in each call instead",
+        ));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// `base` with any `user:password@` removed, for error messages.
+fn without_userinfo(base: &str) -> String {
+    let Some(start) = base.find("://").map(|i| i + 3) else {
+        return base.to_string();
+    };
+    let authority_end = base[start..].find(['/', '?', '#']).map_or(base.len(), |i| start + i);
+    match base[start..authority_end].rfind('@') {
+        Some(at) => format!("{}<redacted>@{}", &base[..start], &base[start + at + 1..]),
+        None => base.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_its_prefix_with_or_without_trailing_slash() {
+        for base in ["https://h.example/v2/usermanagement", "https://h.example/v2/usermanagement/"] {
+            assert_eq!(check_base_url(base).unwrap(), "https://h.example/v2/usermanagement");
+        }
+        assert_eq!(check_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+    }
+
+    #[test]
+    fn unusable_base_urls_are_refused() {
+        for (base, reason) in [
+            ("ftp://h.example", "scheme"),
+            ("https://user:pw@h.example", "credentials"),
+            ("https://h.example/x?a=1", "query"),
+            ("not a url", "relative URL without a base"),
+        ] {
+            let err = check_base_url(base).unwrap_err().to_string();
+            assert!(err.contains(reason), "{base}: {err}");
+            assert!(!err.contains("pw"), "{err}");
+        }
+    }
+
+    #[test]
+    fn reserved_default_headers_are_refused() {
+        let err = Connector::builder("https://h.example")
+            .header("authorization", "x")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("set by the connector"), "{err}");
+    }
+}

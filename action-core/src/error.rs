@@ -1,0 +1,252 @@
+//! The one error type of a call, with the context to act on it.
+
+use crate::response::Response;
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode};
+use std::fmt;
+
+/// Everything that can go wrong in a call, each variant with the context to act on.
+///
+/// Variants name the call by method and relative-URL *template* (`GET /Users/<userId>`),
+/// never by filled-in values, so an error message holds no user data or secret.
+///
+/// ```
+/// use action_core::Error;
+///
+/// fn explain(error: &Error) -> String {
+///     match error {
+///         Error::Status(failure) => format!("the service said {}", failure.status()),
+///         Error::Decode(failure) => format!("unexpected body: {}", failure.message),
+///         other => other.to_string(),
+///     }
+/// }
+/// # let _ = explain;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The connector was configured with a base URL it cannot use.
+    #[error("invalid base URL `{url}`: {reason}")]
+    BaseUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The connector's configuration was refused (a header name or value it cannot
+    /// send, a client that cannot be built). Never holds a secret.
+    #[error("invalid connector configuration: {0}")]
+    Config(String),
+
+    /// The request could not be built from the call's values; nothing was sent.
+    #[error("{call}: {problem}; nothing was sent")]
+    Request {
+        /// Which call.
+        call: Call,
+        /// What was wrong with its values.
+        problem: RequestProblem,
+    },
+
+    /// The request could not be sent or the response not read (connection refused,
+    /// reset, timeout, invalid HTTP).
+    #[error("{call}: {source}")]
+    Transport {
+        /// Which call.
+        call: Call,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The service answered with a status other than 2xx. The whole response is kept.
+    #[error("{0}")]
+    Status(Box<StatusError>),
+
+    /// A 2xx body did not decode into the type the call asked for.
+    #[error("{0}")]
+    Decode(Box<DecodeError>),
+}
+
+/// Which call an error is about: method and relative-URL template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    /// The request type.
+    pub method: Method,
+    /// The relative URL as written in the source (`/Users/<userId>`).
+    pub template: &'static str,
+}
+
+impl fmt::Display for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.template)
+    }
+}
+
+/// Why a request could not be built. Values are never quoted: they may be secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RequestProblem {
+    /// A placeholder's value was empty, `.` or `..`: as a path segment it would
+    /// address another resource (`/Users/` lists users instead of reading one).
+    #[error("placeholder `<{placeholder}>` is {}", describe_segment(.value))]
+    PathSegment {
+        /// The placeholder.
+        placeholder: &'static str,
+        /// The refused value (empty, `.` or `..`; never user data beyond that).
+        value: &'static str,
+    },
+    /// A header value holds CR, LF or another control character.
+    #[error("the value of header `{name}` contains a control character (CR, LF or NUL) and would split the request")]
+    HeaderValue {
+        /// The header's name.
+        name: String,
+    },
+    /// A header name is not a valid HTTP token.
+    #[error("`{name}` is not a valid header name")]
+    HeaderName {
+        /// The name.
+        name: String,
+    },
+    /// The call set a header the connector owns (its auth header, `Content-Type`, ...).
+    #[error("header `{name}` is set by the connector and cannot be set by a call")]
+    ReservedHeader {
+        /// The header's name.
+        name: String,
+    },
+    /// A query value could not be written as `key=value` pairs.
+    #[error("query: {0}")]
+    Query(String),
+    /// The body could not be serialized to JSON.
+    #[error("body: {0}")]
+    Body(String),
+    /// The base URL and relative URL did not form a valid URL.
+    #[error("the URL is invalid: {0}")]
+    Url(String),
+}
+
+fn describe_segment(value: &str) -> String {
+    if value.is_empty() {
+        "empty: an empty path segment would address another resource".to_string()
+    } else {
+        format!("`{value}`: a dot segment is resolved away by URL parsers and would address another resource")
+    }
+}
+
+/// A non-2xx answer, kept whole: status, headers and body.
+#[derive(Debug)]
+pub struct StatusError {
+    /// Which call.
+    pub call: Call,
+    /// The response: its body as JSON where it parsed, else as a JSON string.
+    pub response: Response<serde_json::Value>,
+}
+
+impl StatusError {
+    /// The status code.
+    pub fn status(&self) -> StatusCode {
+        self.response.status
+    }
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.response.headers
+    }
+    /// The response body.
+    pub fn body(&self) -> &serde_json::Value {
+        &self.response.body
+    }
+}
+
+impl fmt::Display for StatusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} returned {}", self.call, self.response.status)?;
+        let body = match &self.response.body {
+            serde_json::Value::Null => return Ok(()),
+            serde_json::Value::String(text) => text.clone(),
+            json => json.to_string(),
+        };
+        write!(f, ": {}", excerpt(body.as_bytes(), 0))
+    }
+}
+
+/// A 2xx body that did not decode into the requested type.
+#[derive(Debug)]
+pub struct DecodeError {
+    /// Which call.
+    pub call: Call,
+    /// The response status.
+    pub status: StatusCode,
+    /// Where in the value decoding failed, as serde sees it (`Resources[0].userName`).
+    pub path: String,
+    /// 1-based line of the failure in the body (0 when the body was not reached).
+    pub line: usize,
+    /// 1-based column of the failure in the body.
+    pub column: usize,
+    /// serde's message.
+    pub message: String,
+    /// Up to 160 characters of the body around the failure.
+    pub excerpt: String,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} returned {} with a body that does not decode",
+            self.call, self.status
+        )?;
+        if !self.path.is_empty() && self.path != "." {
+            write!(f, " at `{}`", self.path)?;
+        }
+        write!(
+            f,
+            " (line {}, column {}): {}; body: {}",
+            self.line, self.column, self.message, self.excerpt
+        )
+    }
+}
+
+/// At most 160 characters of `body` around byte `at`, on character boundaries, with
+/// `…` where text was cut.
+pub(crate) fn excerpt(body: &[u8], at: usize) -> String {
+    const BEFORE: usize = 60;
+    const LEN: usize = 160;
+    if body.is_empty() {
+        return "(empty)".to_string();
+    }
+    let text = String::from_utf8_lossy(body);
+    let at = at.min(text.len());
+    let mut start = at.saturating_sub(BEFORE);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (start + LEN).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = String::with_capacity(end - start + 6);
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&text[start..end]);
+    if end < text.len() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_cuts_around_the_position_on_char_boundaries() {
+        assert_eq!(excerpt(b"", 0), "(empty)");
+        assert_eq!(excerpt(b"short", 3), "short");
+        let long = "é".repeat(200);
+        let cut = excerpt(long.as_bytes(), 201);
+        assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
+        let long = "x".repeat(300);
+        assert_eq!(excerpt(long.as_bytes(), 0), format!("{}…", "x".repeat(160)));
+    }
+}

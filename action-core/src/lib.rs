@@ -1,0 +1,34 @@
+//! The runtime of [api-action](https://docs.rs/api-action): what a compile-checked
+//! call does once `api_action!` has checked it.
+//!
+//! A call goes through a handful of files, one concern each:
+//!
+//! * [`request`](ActionRequest): the call's values, encoded (path segments, query,
+//!   headers, JSON body);
+//! * [`connector`](Connector): base URL, authentication, default headers and the one
+//!   shared HTTP client; sends the request;
+//! * [`auth`](Auth): the credential added to every call;
+//! * [`response`](Response): the card's three outputs, status, headers and body;
+//! * [`error`](Error): one error enum whose variants carry the call's context.
+//!
+//! Most users depend on the `api-action` crate, which re-exports this one and the
+//! macro.
+
+#![warn(missing_docs)]
+
+mod auth;
+mod connector;
+mod encode;
+mod error;
+mod request;
+mod response;
+
+pub use auth::Auth;
+pub use connector::{Connector, ConnectorBuilder};
+pub use error::{Call, DecodeError, Error, RequestProblem, StatusError};
+pub use request::ActionRequest;
+pub use response::Response;
+
+/// HTTP types used in the API, re-exported so users need no `http` dependency.
+pub use reqwest::header;
+pub use reqwest::{Method, StatusCode};

@@ -1,0 +1,298 @@
+//! A checked call, built by `api_action!` and sent through a connector.
+
+use crate::connector::{Connector, RequestParts};
+use crate::encode;
+use crate::error::{Call, Error, RequestProblem, StatusError};
+use crate::response::{body_as_value, decode, Response};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::fmt::{self, Display, Write};
+use std::marker::PhantomData;
+
+/// One call, ready to send: what `api_action!` evaluates to.
+///
+/// The macro has already checked the method, relative URL, bindings, body and
+/// header rules at compile time; building this value only encodes the call's
+/// values. A value that cannot be encoded (a header value with a line break, an
+/// empty path segment) is kept as an error and returned by `send`, before anything
+/// goes on the wire.
+///
+/// `T` is the type a 2xx body decodes into (`-> T` in the macro; `serde_json::Value`
+/// without it).
+///
+/// ```no_run
+/// # async fn run(scim: &action_core::Connector) -> Result<(), action_core::Error> {
+/// # use action_core::{ActionRequest, Method};
+/// # let request: ActionRequest<serde_json::Value> = ActionRequest::new(Method::GET, "/Users", 6);
+/// // let request = api_action!(GET "/Users");
+/// let users = request.send(scim).await?;
+/// println!("{} {}", users.status, users.body["totalResults"]);
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is sent with `.send(&connector).await`"]
+pub struct ActionRequest<T> {
+    method: Method,
+    template: &'static str,
+    path: String,
+    query: String,
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+    /// The first value that could not be encoded; reported by `send`.
+    problem: Option<RequestProblem>,
+    response: PhantomData<fn() -> T>,
+}
+
+impl<T> ActionRequest<T> {
+    /// Starts a request. Used by `api_action!`; `path_capacity` is its estimate of
+    /// the encoded path's length, so building does not reallocate.
+    #[doc(hidden)]
+    pub fn new(method: Method, template: &'static str, path_capacity: usize) -> Self {
+        ActionRequest {
+            method,
+            template,
+            path: String::with_capacity(path_capacity),
+            query: String::new(),
+            headers: HeaderMap::new(),
+            body: None,
+            problem: None,
+            response: PhantomData,
+        }
+    }
+
+    /// The request type.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// The relative URL as written in the source, placeholders and all.
+    pub fn template(&self) -> &'static str {
+        self.template
+    }
+
+    /// The relative URL as it will be sent: encoded path, then `?query` if any.
+    pub fn relative_url(&self) -> String {
+        if self.query.is_empty() {
+            self.path.clone()
+        } else {
+            format!("{}?{}", self.path, self.query)
+        }
+    }
+
+    /// The headers the call sets (the connector adds its own when sending).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The JSON body, serialized, if the call has one.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    fn fail(&mut self, problem: RequestProblem) {
+        self.problem.get_or_insert(problem);
+    }
+
+    #[doc(hidden)]
+    pub fn push_path(&mut self, text: &'static str) {
+        self.path.push_str(text);
+    }
+
+    /// Appends a placeholder's value as one encoded segment, formatting it straight
+    /// into the path (no intermediate string).
+    #[doc(hidden)]
+    pub fn push_segment<V: Display + ?Sized>(&mut self, placeholder: &'static str, value: &V) {
+        let start = self.path.len();
+        let _ = write!(SegmentWriter(&mut self.path), "{value}");
+        match &self.path[start..] {
+            "" => self.fail(RequestProblem::PathSegment { placeholder, value: "" }),
+            "." => self.fail(RequestProblem::PathSegment { placeholder, value: "." }),
+            ".." => self.fail(RequestProblem::PathSegment { placeholder, value: ".." }),
+            _ => {}
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn push_query_literal(&mut self, query: &'static str) {
+        self.query.push_str(query);
+    }
+
+    #[doc(hidden)]
+    pub fn push_query_pair<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) {
+        if let Err(e) = encode::push_query_pair(&mut self.query, key, value) {
+            self.fail(RequestProblem::Query(e.0));
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn push_query_value<V: Serialize + ?Sized>(&mut self, value: &V) {
+        if let Err(e) = encode::push_query_value(&mut self.query, value) {
+            self.fail(RequestProblem::Query(e.0));
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn push_header<V: Display + ?Sized>(&mut self, name: &'static str, value: &V) {
+        let Ok(header) = HeaderName::from_bytes(name.as_bytes()) else {
+            return self.fail(RequestProblem::HeaderName { name: name.into() });
+        };
+        match HeaderValue::try_from(value.to_string()) {
+            Ok(value) => {
+                self.headers.append(header, value);
+            }
+            Err(_) => self.fail(RequestProblem::HeaderValue { name: name.into() }),
+        }
+    }
+
+    #[doc(hidden)]
+    pub fn set_json_body<V: Serialize + ?Sized>(&mut self, value: &V) {
+        // Serialized once, here: a retried request sends these same bytes.
+        match serde_json::to_vec(value) {
+            Ok(bytes) => self.body = Some(bytes),
+            Err(e) => self.fail(RequestProblem::Body(e.to_string())),
+        }
+    }
+
+    fn call(&self) -> Call {
+        Call {
+            method: self.method.clone(),
+            template: self.template,
+        }
+    }
+
+    /// Sends the request; every status comes back as data, like the card's outputs.
+    /// Errors are only for requests that could not be built or sent.
+    pub async fn send_raw(self, connector: &Connector) -> Result<Response<serde_json::Value>, Error> {
+        let (call, parts) = self.into_parts()?;
+        let raw = connector.execute(&call, parts).await?;
+        Ok(Response {
+            status: raw.status,
+            body: body_as_value(&raw.body),
+            headers: raw.headers,
+        })
+    }
+
+    fn into_parts(self) -> Result<(Call, RequestParts), Error> {
+        let call = self.call();
+        if let Some(problem) = self.problem {
+            return Err(Error::Request { call, problem });
+        }
+        Ok((
+            call,
+            RequestParts {
+                method: self.method,
+                path: self.path,
+                query: self.query,
+                headers: self.headers,
+                body: self.body,
+            },
+        ))
+    }
+}
+
+impl<T: DeserializeOwned> ActionRequest<T> {
+    /// Sends the request and decodes a 2xx body into `T` (an empty body, as in a
+    /// `204`, decodes into `()` or `None`). Any other status is
+    /// [`Error::Status`], which keeps the status, headers and body.
+    pub async fn send(self, connector: &Connector) -> Result<Response<T>, Error> {
+        let (call, parts) = self.into_parts()?;
+        let raw = connector.execute(&call, parts).await?;
+        if !raw.status.is_success() {
+            return Err(Error::Status(Box::new(StatusError {
+                call,
+                response: Response {
+                    status: raw.status,
+                    body: body_as_value(&raw.body),
+                    headers: raw.headers,
+                },
+            })));
+        }
+        let body = decode(&call, raw.status, &raw.body)?;
+        Ok(Response {
+            status: raw.status,
+            headers: raw.headers,
+            body,
+        })
+    }
+}
+
+impl<T> fmt::Debug for ActionRequest<T> {
+    /// Shows the method, relative URL and header names; header values and the body
+    /// may be secret and are left out.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActionRequest")
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .field("relative_url", &self.relative_url())
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("body_bytes", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+/// Percent-encodes whatever is written through it into one path segment.
+struct SegmentWriter<'a>(&'a mut String);
+
+impl Write for SegmentWriter<'_> {
+    fn write_str(&mut self, text: &str) -> fmt::Result {
+        encode::push_segment_text(self.0, text);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> ActionRequest<serde_json::Value> {
+        ActionRequest::new(Method::GET, "/Users/<userId>", 16)
+    }
+
+    #[test]
+    fn placeholders_are_encoded_as_they_are_formatted() {
+        let mut r = request();
+        r.push_path("/Users/");
+        r.push_segment("userId", &format_args!("{}/{}", "a", "b c"));
+        assert_eq!(r.relative_url(), "/Users/a%2Fb%20c");
+        assert!(r.problem.is_none());
+    }
+
+    #[test]
+    fn a_segment_that_moves_the_path_is_a_problem() {
+        for value in ["", ".", ".."] {
+            let mut r = request();
+            r.push_path("/Users/");
+            r.push_segment("userId", value);
+            assert_eq!(
+                r.problem,
+                Some(RequestProblem::PathSegment { placeholder: "userId", value: match value {
+                    "" => "",
+                    "." => ".",
+                    _ => "..",
+                } })
+            );
+        }
+    }
+
+    #[test]
+    fn header_values_with_line_breaks_are_a_problem() {
+        let mut r = request();
+        r.push_header("X-Request-Id", "a\r\nInjected: 1");
+        assert_eq!(
+            r.problem,
+            Some(RequestProblem::HeaderValue { name: "X-Request-Id".into() })
+        );
+        assert!(r.headers().is_empty());
+    }
+
+    #[test]
+    fn debug_leaves_out_values() {
+        let mut r = request();
+        r.push_header("X-Secret", "hunter2");
+        r.set_json_body(&serde_json::json!({"password": "hunter2"}));
+        let text = format!("{r:?}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(text.contains("x-secret"), "{text}");
+    }
+}

@@ -1,0 +1,198 @@
+//! Step 1: tokens to a raw, unchecked syntax tree.
+//!
+//! Parsing accepts more than is valid (any identifier as a method, any expression
+//! as the URL, any clause keyword) so that [`crate::validate`] can report those
+//! mistakes with a precise message instead of syn's generic "expected ...".
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::{braced, token, Expr, Ident, LitStr, Token, Type};
+
+/// `METHOD "RELATIVE_URL" [-> T] (, item)*`
+pub struct CallInput {
+    pub method: Ident,
+    pub url: UrlInput,
+    pub response: Option<Type>,
+    pub items: Vec<Item>,
+}
+
+/// The relative URL as written: a string literal, or something else to refuse.
+pub enum UrlInput {
+    Literal(LitStr),
+    Other(Expr),
+}
+
+/// One comma-separated item after the URL.
+pub enum Item {
+    /// `name = expr`, or a bare `name` (shorthand for `name = name`).
+    Assign { name: Ident, value: Option<Expr> },
+    /// `keyword { ... }`: a clause with braced content, parsed later by its kind.
+    Braced {
+        keyword: Ident,
+        brace: Span,
+        content: TokenStream,
+    },
+}
+
+impl Item {
+    pub fn name(&self) -> &Ident {
+        match self {
+            Item::Assign { name, .. } => name,
+            Item::Braced { keyword, .. } => keyword,
+        }
+    }
+}
+
+impl Parse for CallInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        if input.peek(LitStr) {
+            let url: LitStr = input.parse()?;
+            return Err(syn::Error::new(
+                url.span(),
+                format!(
+                    "missing request type: write it before the URL, e.g. `GET {}`",
+                    quote::quote!(#url)
+                ),
+            ));
+        }
+        let method: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a request type (GET, POST, PUT, PATCH or DELETE) followed by a \
+                 relative URL, e.g. `api_action!(GET \"/Users\")`",
+            )
+        })?;
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                method.span(),
+                "expected a relative URL after the request type, e.g. `\"/Users\"`",
+            ));
+        }
+        let url = if input.peek(LitStr) {
+            UrlInput::Literal(input.parse()?)
+        } else {
+            UrlInput::Other(input.parse()?)
+        };
+        let response = if input.peek(Token![->]) {
+            input.parse::<Token![->]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        let mut items = Vec::new();
+        while !input.is_empty() {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            items.push(input.parse()?);
+        }
+        Ok(CallInput {
+            method,
+            url,
+            response,
+            items,
+        })
+    }
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a path binding (`userId = value`) or a clause \
+                 (`query { .. }`, `headers { .. }`, `body = ..`)",
+            )
+        })?;
+        if input.peek(Token![=]) && !input.peek(Token![==]) {
+            input.parse::<Token![=]>()?;
+            let value = input.parse()?;
+            return Ok(Item::Assign {
+                name,
+                value: Some(value),
+            });
+        }
+        if input.peek(token::Brace) {
+            let content;
+            let brace = braced!(content in input);
+            return Ok(Item::Braced {
+                keyword: name,
+                brace: brace.span.join(),
+                content: content.parse()?,
+            });
+        }
+        if input.peek(Token![:]) {
+            return Err(syn::Error::new(
+                input.span(),
+                format!("bind with `=`, not `:`: write `{name} = value`"),
+            ));
+        }
+        if !(input.is_empty() || input.peek(Token![,])) {
+            return Err(syn::Error::new(
+                input.span(),
+                format!(
+                    "expected `,`, `=` or `{{` after `{name}`: a binding is `{name} = value`, \
+                     a clause is `query {{ .. }}`"
+                ),
+            ));
+        }
+        Ok(Item::Assign { name, value: None })
+    }
+}
+
+/// `key: expr` pairs inside `query { .. }` and `headers { .. }`; a key is an
+/// identifier or a string literal.
+pub struct Pair {
+    pub key: Key,
+    pub value: Expr,
+}
+
+pub enum Key {
+    Ident(Ident),
+    Str(LitStr),
+}
+
+impl Key {
+    pub fn text(&self) -> String {
+        match self {
+            Key::Ident(ident) => syn::ext::IdentExt::unraw(ident).to_string(),
+            Key::Str(lit) => lit.value(),
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        match self {
+            Key::Ident(ident) => ident.span(),
+            Key::Str(lit) => lit.span(),
+        }
+    }
+}
+
+/// Parses the content of a `{ key: value, ... }` clause.
+pub fn parse_pairs(input: ParseStream) -> syn::Result<Vec<Pair>> {
+    let mut pairs = Vec::new();
+    while !input.is_empty() {
+        let key = if input.peek(LitStr) {
+            Key::Str(input.parse()?)
+        } else {
+            Key::Ident(syn::ext::IdentExt::parse_any(input).map_err(|e| {
+                syn::Error::new(e.span(), "expected a key: an identifier or a string literal")
+            })?)
+        };
+        if input.peek(Token![=]) {
+            return Err(syn::Error::new(
+                input.span(),
+                format!("write `{}: value` here, with a colon", key.text()),
+            ));
+        }
+        input.parse::<Token![:]>()?;
+        let value = input.parse()?;
+        pairs.push(Pair { key, value });
+        if input.is_empty() {
+            break;
+        }
+        input.parse::<Token![,]>()?;
+    }
+    Ok(pairs)
+}
