@@ -269,7 +269,7 @@ fn check_chars(text: &str, part: &str, allowed: fn(char) -> bool, err: &mut impl
         } else if !allowed(c) {
             err(format!(
                 "{} is not allowed as written in the {part} `{text}`: percent-encode it \
-                 ({})",
+                 as `{}`",
                 describe_char(c),
                 percent_encoded(c)
             ));
