@@ -49,13 +49,29 @@ impl fmt::Display for TemplateError {
 }
 
 /// Parses a relative URL, returning every mistake found (never panics).
+#[cfg(test)]
 pub fn parse(url: &str) -> Result<Template, Vec<TemplateError>> {
+    match parse_lenient(url) {
+        (template, errors) if errors.is_empty() => Ok(template),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Parses a relative URL as far as it can: the template it could read, even with
+/// mistakes, so the caller can go on checking bindings against its placeholders
+/// and report those mistakes in the same compile.
+pub fn parse_lenient(url: &str) -> (Template, Vec<TemplateError>) {
     let mut errors = Vec::new();
     let mut err = |msg: String| errors.push(TemplateError(msg));
 
     if let Some(problem) = absolute_url_problem(url) {
         err(problem);
-        return Err(errors);
+        let empty = Template {
+            path: Vec::new(),
+            query: String::new(),
+            query_keys: Vec::new(),
+        };
+        return (empty, errors);
     }
     for (i, c) in url.char_indices() {
         if c.is_whitespace() || c.is_control() {
@@ -85,15 +101,12 @@ pub fn parse(url: &str) -> Result<Template, Vec<TemplateError>> {
         None => (String::new(), Vec::new()),
     };
 
-    if errors.is_empty() {
-        Ok(Template {
-            path: pieces,
-            query,
-            query_keys,
-        })
-    } else {
-        Err(errors)
-    }
+    let template = Template {
+        path: pieces,
+        query,
+        query_keys,
+    };
+    (template, errors)
 }
 
 /// Why `url` is not a relative URL that starts with `/`, if it is not.

@@ -61,13 +61,13 @@ pub fn validate(input: CallInput) -> Result<Action, Invalid> {
             }
             Item::Braced { keyword, .. } => {
                 let hint = match closest(&name, CLAUSES) {
-                    Some(near) => format!("did you mean `{near}`? "),
-                    None => String::new(),
+                    Some(near) => format!("did you mean `{near}`? The "),
+                    None => "the ".to_string(),
                 };
                 cx.error(
                     keyword.span(),
                     format!(
-                        "unknown clause `{name}`: {hint}the clauses are `query {{ .. }}`, \
+                        "unknown clause `{name}`: {hint}clauses are `query {{ .. }}`, \
                          `query = ..`, `headers {{ .. }}`, `body = ..` and `body {{ .. }}`"
                     ),
                 );
@@ -107,7 +107,8 @@ fn check_method(cx: &mut Ctxt, method: &Ident) -> Option<Method> {
         return Some(m);
     }
     let upper = name.to_ascii_uppercase();
-    let hint = if Method::from_name(&upper).is_some() {
+    let assumed = Method::from_name(&upper);
+    let hint = if assumed.is_some() {
         format!("; request types are upper case: write `{upper}`")
     } else if let Some(near) = closest(&upper, Method::ALL.map(|(n, _)| n)) {
         format!("; did you mean `{near}`?")
@@ -120,7 +121,8 @@ fn check_method(cx: &mut Ctxt, method: &Ident) -> Option<Method> {
             "unknown request type `{name}`: expected one of GET, POST, PUT, PATCH, DELETE{hint}"
         ),
     );
-    None
+    // Go on checking as the method it stands for (the error above stops expansion).
+    assumed
 }
 
 /// Rule 2.
@@ -136,28 +138,19 @@ fn check_url(cx: &mut Ctxt, url: UrlInput) -> (Option<syn::LitStr>, Option<Templ
             return (None, None);
         }
     };
-    match template::parse(&lit.value()) {
-        Ok(template) => {
-            for name in template.placeholders() {
-                if CLAUSES.contains(&name) {
-                    cx.error(
-                        lit.span(),
-                        format!(
-                            "placeholder `<{name}>` has the name of a clause: rename it, \
-                             e.g. `<{name}Id>`"
-                        ),
-                    );
-                }
-            }
-            (Some(lit), Some(template))
-        }
-        Err(errors) => {
-            for error in errors {
-                cx.error(lit.span(), error);
-            }
-            (Some(lit), None)
+    let (template, errors) = template::parse_lenient(&lit.value());
+    for error in errors {
+        cx.error(lit.span(), error);
+    }
+    for name in template.placeholders() {
+        if CLAUSES.contains(&name) {
+            cx.error(
+                lit.span(),
+                format!("placeholder `<{name}>` has the name of a clause: rename it, e.g. `<{name}Id>`"),
+            );
         }
     }
+    (Some(lit), Some(template))
 }
 
 /// Rule 3: every placeholder bound exactly once, no binding without a placeholder.
@@ -167,7 +160,13 @@ fn check_bindings(
     url_span: Span,
     assigns: Vec<(Ident, Expr)>,
 ) -> Vec<Binding> {
-    let placeholders: Vec<&str> = template.placeholders().collect();
+    // A repeated placeholder is already an error; bind it once here.
+    let mut placeholders: Vec<&str> = Vec::new();
+    for name in template.placeholders() {
+        if !placeholders.contains(&name) {
+            placeholders.push(name);
+        }
+    }
     let mut bound: Vec<Option<Expr>> = vec![None; placeholders.len()];
     for (name, value) in assigns {
         let text = syn::ext::IdentExt::unraw(&name).to_string();
@@ -323,7 +322,7 @@ fn check_query(
                 span,
                 format!(
                     "query key `{key}` is already set in the URL's literal query string: set \
-                     it in one place (to send several values, pass a sequence: `{key}: [a, b]`)"
+                     it in one place (to send several values, pass a sequence: `{key}: [x, y]`)"
                 ),
             );
         } else if out.iter().any(|(k, _)| *k == key) {
@@ -331,7 +330,7 @@ fn check_query(
                 span,
                 format!(
                     "query key `{key}` is given twice: to send several values, pass a \
-                     sequence (`{key}: [a, b]` sends `{key}=a&{key}=b`)"
+                     sequence (`{key}: [x, y]` sends `{key}=x&{key}=y`)"
                 ),
             );
         } else {

@@ -1,0 +1,5 @@
+use api_action::api_action;
+
+fn main() {
+    let _ = api_action!(get "/Users/<userId>/<userId>", usrId = 1, body { }, headers { "Host": "h" }, params { });
+}
