@@ -43,7 +43,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .content_type("application/scim+json")
         .header("Accept", "application/scim+json")
         .build()?;
-    println!("SCIM directory (embedded demo server): {}\n", scim.base_url());
+    println!(
+        "SCIM directory (embedded demo server): {}\n",
+        scim.base_url()
+    );
 
     // 1. Create a user. The body is checked to be allowed on POST at compile time.
     let created = show(
@@ -61,7 +64,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let user_id = created.body.id;
 
     // 2. Read it back. `<userId>` must be bound, and is sent as one encoded segment.
-    show(api_action!(GET "/Users/<userId>" -> ScimUser, userId = &user_id), &scim).await?;
+    show(
+        api_action!(GET "/Users/<userId>" -> ScimUser, userId = &user_id),
+        &scim,
+    )
+    .await?;
 
     // 3. List with a query: the literal `?count=10` first, then the query clause.
     let request_id = "quickstart-1";
@@ -84,7 +91,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
 
     // 5. Delete: `204 No Content` decodes into `()`.
-    show(api_action!(DELETE "/Users/<userId>" -> (), userId = &user_id), &scim).await?;
+    show(
+        api_action!(DELETE "/Users/<userId>" -> (), userId = &user_id),
+        &scim,
+    )
+    .await?;
 
     // 6. Read after delete. `send_raw` reports every status as data, like the card.
     let request = api_action!(GET "/Users/<userId>", userId = &user_id);
@@ -92,7 +103,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let gone = request.send_raw(&scim).await?;
     print_response(&gone);
     assert_eq!(gone.status, 404);
-    println!("The user is gone: the service answered {} as data.", gone.status);
+    println!(
+        "The user is gone: the service answered {} as data.",
+        gone.status
+    );
     Ok(())
 }
 

@@ -28,7 +28,11 @@ async fn hostile_path_values_become_one_encoded_segment_each() {
             .await
             .unwrap();
     }
-    let lines: Vec<String> = server.requests().into_iter().map(|r| r.request_line).collect();
+    let lines: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|r| r.request_line)
+        .collect();
     assert_eq!(
         lines,
         [
@@ -87,10 +91,23 @@ async fn base_url_prefix_is_kept_with_or_without_trailing_slash() {
     let server = ok_server().await;
     for base in ["/v2/usermanagement", "/v2/usermanagement/"] {
         let api = connector(format!("{}{base}", server.url()));
-        api_action!(GET "/organizations").send_raw(&api).await.unwrap();
+        api_action!(GET "/organizations")
+            .send_raw(&api)
+            .await
+            .unwrap();
     }
-    let targets: Vec<String> = server.requests().iter().map(|r| r.target().to_string()).collect();
-    assert_eq!(targets, ["/v2/usermanagement/organizations", "/v2/usermanagement/organizations"]);
+    let targets: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| r.target().to_string())
+        .collect();
+    assert_eq!(
+        targets,
+        [
+            "/v2/usermanagement/organizations",
+            "/v2/usermanagement/organizations"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -99,12 +116,12 @@ async fn query_is_literal_then_clause_with_none_left_out_and_sequences_repeated(
     let api = connector(server.url());
     let missing: Option<u32> = None;
     api_action!(GET "/Users?count=100&attributes=userName",
-        query {
-            startIndex: 1,
-            filter: Some(r#"userName eq "a&b c""#),
-            excluded: missing,
-            "x-ids": [7, 8],
-        })
+    query {
+        startIndex: 1,
+        filter: Some(r#"userName eq "a&b c""#),
+        excluded: missing,
+        "x-ids": [7, 8],
+    })
     .send_raw(&api)
     .await
     .unwrap();
@@ -145,7 +162,10 @@ async fn query_value_writes_struct_fields_in_declaration_order() {
 async fn a_query_value_that_is_not_a_struct_is_refused_before_sending() {
     let server = ok_server().await;
     let api = connector(server.url());
-    let err = api_action!(GET "/Users", query = 5).send_raw(&api).await.unwrap_err();
+    let err = api_action!(GET "/Users", query = 5)
+        .send_raw(&api)
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "GET /Users: query: `query = value` takes a struct or a map, not a number; for one key \
@@ -192,11 +212,17 @@ async fn bodies_carry_the_connectors_content_type_and_exact_json() {
     .send_raw(&api)
     .await
     .unwrap();
-    api_action!(GET "/Users/<id>", id = "u1").send_raw(&api).await.unwrap();
+    api_action!(GET "/Users/<id>", id = "u1")
+        .send_raw(&api)
+        .await
+        .unwrap();
 
     let requests = server.requests();
     assert_eq!(requests[0].request_line, "PATCH /Users/u1 HTTP/1.1");
-    assert_eq!(requests[0].header("content-type"), Some("application/scim+json"));
+    assert_eq!(
+        requests[0].header("content-type"),
+        Some("application/scim+json")
+    );
     // Inline bodies go through `serde_json::json!`: the same JSON, keys in
     // serde_json's map order.
     assert_eq!(
@@ -225,10 +251,16 @@ async fn body_value_is_any_serialize() {
         summary: "Printer on fire".into(),
         labels: vec!["ops".into()],
     };
-    api_action!(POST "/rest/api/3/issue", body = &issue).send_raw(&api).await.unwrap();
+    api_action!(POST "/rest/api/3/issue", body = &issue)
+        .send_raw(&api)
+        .await
+        .unwrap();
     let request = server.only_request();
     assert_eq!(request.header("content-type"), Some("application/json"));
-    assert_eq!(request.body, br#"{"summary":"Printer on fire","labels":["ops"]}"#);
+    assert_eq!(
+        request.body,
+        br#"{"summary":"Printer on fire","labels":["ops"]}"#
+    );
 }
 
 #[tokio::test]
@@ -283,7 +315,10 @@ async fn the_connectors_api_key_header_cannot_be_set_by_a_call() {
 async fn no_content_decodes_into_unit_and_empty_into_none() {
     let server = TestServer::replying(Reply::new(204)).await;
     let api = connector(server.url());
-    let out = api_action!(DELETE "/Users/<id>" -> (), id = "u1").send(&api).await.unwrap();
+    let out = api_action!(DELETE "/Users/<id>" -> (), id = "u1")
+        .send(&api)
+        .await
+        .unwrap();
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     let out = api_action!(DELETE "/Users/<id>" -> Option<serde_json::Value>, id = "u1")
         .send(&api)
@@ -341,8 +376,14 @@ async fn a_non_json_error_body_is_kept_as_text() {
     let Error::Status(failure) = &err else {
         panic!("{err:?}")
     };
-    assert_eq!(failure.body(), &serde_json::json!("<html>Bad Gateway</html>"));
-    assert_eq!(err.to_string(), "GET /Users returned 502 Bad Gateway: <html>Bad Gateway</html>");
+    assert_eq!(
+        failure.body(),
+        &serde_json::json!("<html>Bad Gateway</html>")
+    );
+    assert_eq!(
+        err.to_string(),
+        "GET /Users returned 502 Bad Gateway: <html>Bad Gateway</html>"
+    );
 }
 
 #[tokio::test]
@@ -375,11 +416,20 @@ async fn raw_send_reports_every_status_as_data() {
     .await;
     let api = connector(server.url());
     let json = api_action!(GET "/json").send_raw(&api).await.unwrap();
-    assert_eq!((json.status.as_u16(), json.body), (404, serde_json::json!({"error": "nope"})));
+    assert_eq!(
+        (json.status.as_u16(), json.body),
+        (404, serde_json::json!({"error": "nope"}))
+    );
     let text = api_action!(GET "/text").send_raw(&api).await.unwrap();
-    assert_eq!((text.status.as_u16(), text.body), (503, serde_json::json!("try later")));
+    assert_eq!(
+        (text.status.as_u16(), text.body),
+        (503, serde_json::json!("try later"))
+    );
     let empty = api_action!(GET "/empty").send_raw(&api).await.unwrap();
-    assert_eq!((empty.status.as_u16(), empty.body), (204, serde_json::Value::Null));
+    assert_eq!(
+        (empty.status.as_u16(), empty.body),
+        (204, serde_json::Value::Null)
+    );
 }
 
 #[tokio::test]
@@ -391,23 +441,31 @@ async fn debug_and_display_never_show_secrets() {
     let keyed = Connector::new(server.url(), Auth::api_key("X-Api-Key", "key-SECRET")).unwrap();
     let err = api_action!(GET "/Users").send(&api).await.unwrap_err();
     let refused = Connector::new("https://ada:pa55-SECRET@host.example", Auth::none()).unwrap_err();
-    let text = format!(
-        "{api:?} {keyed:?} {basic:?} {err} {err:?} {refused} {refused:?}"
-    );
+    let text = format!("{api:?} {keyed:?} {basic:?} {err} {err:?} {refused} {refused:?}");
     for needle in [secret, "pa55-SECRET", "key-SECRET"] {
         assert!(!text.contains(needle), "{needle} leaked in {text}");
     }
     // The header did go out: redaction is in what we print, not what we send.
-    assert_eq!(server.only_request().header("authorization"), Some("Bearer t0ken-SECRET"));
+    assert_eq!(
+        server.only_request().header("authorization"),
+        Some("Bearer t0ken-SECRET")
+    );
 }
 
 #[tokio::test]
 async fn connection_refused_is_a_transport_error_naming_the_call() {
     // Bind and release a loopback port, so nothing listens on it.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let api = connector(format!("http://127.0.0.1:{port}"));
     let err = api_action!(GET "/Users").send_raw(&api).await.unwrap_err();
-    assert!(matches!(err, Error::Transport { ref call, .. } if call.template == "/Users"), "{err:?}");
+    assert!(
+        matches!(err, Error::Transport { ref call, .. } if call.template == "/Users"),
+        "{err:?}"
+    );
     assert!(err.to_string().starts_with("GET /Users: "), "{err}");
 }
 
@@ -431,6 +489,12 @@ async fn redirects_are_followed_within_the_origin_only() {
 
     let away = api_action!(GET "/away").send_raw(&api).await.unwrap();
     assert_eq!(away.status, StatusCode::FOUND);
-    assert_eq!(away.header("location"), Some(format!("{}/stolen", elsewhere.url()).as_str()));
-    assert!(elsewhere.requests().is_empty(), "credentials left for another origin");
+    assert_eq!(
+        away.header("location"),
+        Some(format!("{}/stolen", elsewhere.url()).as_str())
+    );
+    assert!(
+        elsewhere.requests().is_empty(),
+        "credentials left for another origin"
+    );
 }

@@ -66,7 +66,9 @@ async fn a_repeated_user_name_is_409_uniqueness() {
         .send(&scim)
         .await
         .unwrap_err();
-    let Error::Status(failure) = err else { panic!("{err:?}") };
+    let Error::Status(failure) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(failure.status(), StatusCode::CONFLICT);
     assert_eq!(
         failure.body(),
@@ -91,7 +93,10 @@ async fn a_wrong_key_gets_the_gateways_401() {
     );
     assert!(out.body["traceId"].as_str().is_some_and(|t| !t.is_empty()));
     let anonymous = Connector::new(demo.scim_base_url(), Auth::none()).unwrap();
-    let out = api_action!(GET "/Users").send_raw(&anonymous).await.unwrap();
+    let out = api_action!(GET "/Users")
+        .send_raw(&anonymous)
+        .await
+        .unwrap();
     assert_eq!(out.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -106,9 +111,16 @@ async fn list_pages_with_start_index_and_count_and_filters() {
         .await
         .unwrap()
         .body;
-    assert_eq!(page["schemas"], json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"]));
     assert_eq!(
-        (page["totalResults"].as_u64(), page["startIndex"].as_u64(), page["itemsPerPage"].as_u64()),
+        page["schemas"],
+        json!(["urn:ietf:params:scim:api:messages:2.0:ListResponse"])
+    );
+    assert_eq!(
+        (
+            page["totalResults"].as_u64(),
+            page["startIndex"].as_u64(),
+            page["itemsPerPage"].as_u64()
+        ),
         (Some(5), Some(2), Some(2))
     );
     let names: Vec<&str> = page["Resources"]
@@ -119,11 +131,12 @@ async fn list_pages_with_start_index_and_count_and_filters() {
         .collect();
     assert_eq!(names, ["user2@example.com", "user3@example.com"]);
 
-    let filtered = api_action!(GET "/Users", query { filter: r#"externalId eq "ext-user4@example.com""# })
-        .send(&scim)
-        .await
-        .unwrap()
-        .body;
+    let filtered =
+        api_action!(GET "/Users", query { filter: r#"externalId eq "ext-user4@example.com""# })
+            .send(&scim)
+            .await
+            .unwrap()
+            .body;
     assert_eq!(filtered["totalResults"], 1);
     assert_eq!(filtered["Resources"][0]["userName"], "user4@example.com");
 
@@ -139,7 +152,11 @@ async fn list_pages_with_start_index_and_count_and_filters() {
 async fn count_is_capped_at_100() {
     let (_demo, scim) = directory().await;
     create(&scim, "only@example.com").await;
-    let page = api_action!(GET "/Users?count=1000").send(&scim).await.unwrap().body;
+    let page = api_action!(GET "/Users?count=1000")
+        .send(&scim)
+        .await
+        .unwrap()
+        .body;
     assert_eq!(page["itemsPerPage"], 1);
     assert_eq!(page["totalResults"], 1);
 }
@@ -155,7 +172,13 @@ async fn patch_deactivates_and_put_replaces() {
     .send(&scim)
     .await
     .unwrap();
-    assert_eq!(patched.body, ScimUser { active: false, ..user });
+    assert_eq!(
+        patched.body,
+        ScimUser {
+            active: false,
+            ..user
+        }
+    );
 
     let replaced = api_action!(PUT "/Users/<userId>", userId = &patched.body.id, body {
         "schemas": [USER_SCHEMA], "userName": "grace.hopper@example.com", "active": true
@@ -166,7 +189,11 @@ async fn patch_deactivates_and_put_replaces() {
     .body;
     assert_eq!(replaced["userName"], "grace.hopper@example.com");
     assert_eq!(replaced["active"], true);
-    assert_eq!(replaced.get("externalId"), None, "PUT replaces the whole resource");
+    assert_eq!(
+        replaced.get("externalId"),
+        None,
+        "PUT replaces the whole resource"
+    );
 }
 
 #[tokio::test]
@@ -191,8 +218,14 @@ async fn delete_answers_204_then_the_user_is_404() {
         .unwrap();
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     for out in [
-        api_action!(GET "/Users/<userId>", userId = &user.id).send_raw(&scim).await.unwrap(),
-        api_action!(DELETE "/Users/<userId>", userId = &user.id).send_raw(&scim).await.unwrap(),
+        api_action!(GET "/Users/<userId>", userId = &user.id)
+            .send_raw(&scim)
+            .await
+            .unwrap(),
+        api_action!(DELETE "/Users/<userId>", userId = &user.id)
+            .send_raw(&scim)
+            .await
+            .unwrap(),
     ] {
         assert_eq!(out.status, StatusCode::NOT_FOUND);
         assert_eq!(
@@ -209,7 +242,10 @@ async fn delete_answers_204_then_the_user_is_404() {
 #[tokio::test]
 async fn invalid_json_bodies_are_scim_400s() {
     let (_demo, scim) = directory().await;
-    let out = api_action!(POST "/Users", body = "not an object").send_raw(&scim).await.unwrap();
+    let out = api_action!(POST "/Users", body = "not an object")
+        .send_raw(&scim)
+        .await
+        .unwrap();
     assert_eq!(out.status, StatusCode::BAD_REQUEST);
     assert_eq!(out.body["scimType"], "invalidSyntax");
     let out = api_action!(POST "/Users", body { "displayName": "no userName" })

@@ -62,10 +62,7 @@ impl Auth {
     pub(crate) fn header(&self) -> Result<Option<(HeaderName, HeaderValue)>, Error> {
         let (name, value) = match &*self.0 {
             Scheme::None => return Ok(None),
-            Scheme::Bearer(token) => (
-                AUTHORIZATION,
-                format!("Bearer {}", token.expose_secret()),
-            ),
+            Scheme::Bearer(token) => (AUTHORIZATION, format!("Bearer {}", token.expose_secret())),
             Scheme::Basic { user, secret } => {
                 let pair = format!("{user}:{}", secret.expose_secret());
                 let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
@@ -73,7 +70,9 @@ impl Auth {
             }
             Scheme::ApiKey { header, key } => {
                 let name = HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-                    Error::Config(format!("`{header}` is not a valid header name for an API key"))
+                    Error::Config(format!(
+                        "`{header}` is not a valid header name for an API key"
+                    ))
                 })?;
                 (name, key.expose_secret().to_string())
             }
@@ -94,7 +93,9 @@ impl fmt::Debug for Auth {
         match &*self.0 {
             Scheme::None => f.write_str("Auth::None"),
             Scheme::Bearer(_) => f.write_str("Auth::Bearer(<redacted>)"),
-            Scheme::Basic { user, .. } => write!(f, "Auth::Basic {{ user: {user:?}, secret: <redacted> }}"),
+            Scheme::Basic { user, .. } => {
+                write!(f, "Auth::Basic {{ user: {user:?}, secret: <redacted> }}")
+            }
             Scheme::ApiKey { header, .. } => {
                 write!(f, "Auth::ApiKey {{ header: {header:?}, key: <redacted> }}")
             }

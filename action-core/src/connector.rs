@@ -91,13 +91,18 @@ impl Connector {
 
     /// Sends one request and reads its whole body. The caller has already built
     /// `path` and `query` (encoded) and `headers` (checked for control characters).
-    pub(crate) async fn execute(&self, call: &Call, parts: RequestParts) -> Result<RawResponse, Error> {
+    pub(crate) async fn execute(
+        &self,
+        call: &Call,
+        parts: RequestParts,
+    ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
         let refuse = |problem| Error::Request {
             call: call.clone(),
             problem,
         };
-        let mut url = String::with_capacity(inner.base.len() + parts.path.len() + parts.query.len() + 1);
+        let mut url =
+            String::with_capacity(inner.base.len() + parts.path.len() + parts.query.len() + 1);
         url.push_str(&inner.base);
         url.push_str(&parts.path);
         if !parts.query.is_empty() {
@@ -210,7 +215,10 @@ impl ConnectorBuilder {
         let base = check_base_url(&self.base)?;
         let auth_header = self.auth.header()?;
         let content_type = HeaderValue::from_str(&self.content_type).map_err(|_| {
-            Error::Config(format!("`{}` is not a valid Content-Type", self.content_type))
+            Error::Config(format!(
+                "`{}` is not a valid Content-Type",
+                self.content_type
+            ))
         })?;
         let mut default_headers = HeaderMap::new();
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
@@ -223,7 +231,9 @@ impl ConnectorBuilder {
                 )));
             }
             let value = HeaderValue::from_str(value).map_err(|_| {
-                Error::Config(format!("the value of header `{name}` contains control characters"))
+                Error::Config(format!(
+                    "the value of header `{name}` contains control characters"
+                ))
             })?;
             default_headers.insert(header, value);
         }
@@ -300,7 +310,9 @@ fn without_userinfo(base: &str) -> String {
     let Some(start) = base.find("://").map(|i| i + 3) else {
         return base.to_string();
     };
-    let authority_end = base[start..].find(['/', '?', '#']).map_or(base.len(), |i| start + i);
+    let authority_end = base[start..]
+        .find(['/', '?', '#'])
+        .map_or(base.len(), |i| start + i);
     match base[start..authority_end].rfind('@') {
         Some(at) => format!("{}<redacted>@{}", &base[..start], &base[start + at + 1..]),
         None => base.to_string(),
@@ -313,10 +325,19 @@ mod tests {
 
     #[test]
     fn base_url_keeps_its_prefix_with_or_without_trailing_slash() {
-        for base in ["https://h.example/v2/usermanagement", "https://h.example/v2/usermanagement/"] {
-            assert_eq!(check_base_url(base).unwrap(), "https://h.example/v2/usermanagement");
+        for base in [
+            "https://h.example/v2/usermanagement",
+            "https://h.example/v2/usermanagement/",
+        ] {
+            assert_eq!(
+                check_base_url(base).unwrap(),
+                "https://h.example/v2/usermanagement"
+            );
         }
-        assert_eq!(check_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(
+            check_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]

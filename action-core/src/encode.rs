@@ -420,7 +420,11 @@ impl ser::SerializeMap for MapSerializer<'_> {
             Ok(serde_json::Value::String(key)) => key,
             Ok(serde_json::Value::Number(n)) => n.to_string(),
             Ok(serde_json::Value::Bool(b)) => b.to_string(),
-            _ => return Err(QueryError("query map keys must be strings or numbers".into())),
+            _ => {
+                return Err(QueryError(
+                    "query map keys must be strings or numbers".into(),
+                ))
+            }
         };
         Ok(())
     }
@@ -473,12 +477,23 @@ mod tests {
     /// Every value decodes back to itself: the encoder loses nothing.
     #[test]
     fn segments_round_trip() {
-        let samples = ["a/b", "..a", "%%", "x y\tz", "ü€𝄞", "\u{0}\u{7f}", "a?b#c", "+"];
+        let samples = [
+            "a/b",
+            "..a",
+            "%%",
+            "x y\tz",
+            "ü€𝄞",
+            "\u{0}\u{7f}",
+            "a?b#c",
+            "+",
+        ];
         for value in samples {
             let mut encoded = String::new();
             push_segment_text(&mut encoded, value);
             assert!(!encoded.contains('/'), "{encoded}");
-            let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
+            let decoded = percent_encoding::percent_decode_str(&encoded)
+                .decode_utf8()
+                .unwrap();
             assert_eq!(decoded, value);
         }
     }
@@ -491,7 +506,10 @@ mod tests {
 
     #[test]
     fn query_values_are_form_encoded() {
-        assert_eq!(pairs("filter", r#"userName eq "a&b""#).unwrap(), "filter=userName+eq+%22a%26b%22");
+        assert_eq!(
+            pairs("filter", r#"userName eq "a&b""#).unwrap(),
+            "filter=userName+eq+%22a%26b%22"
+        );
         assert_eq!(pairs("n", &5).unwrap(), "n=5");
         assert_eq!(pairs("ok", &true).unwrap(), "ok=true");
         assert_eq!(pairs("k=y", "é").unwrap(), "k%3Dy=%C3%A9");
@@ -502,7 +520,10 @@ mod tests {
         assert_eq!(pairs("a", &None::<u32>).unwrap(), "");
         assert_eq!(pairs("a", &Some(3)).unwrap(), "a=3");
         assert_eq!(pairs("ids", &[1, 2, 3]).unwrap(), "ids=1&ids=2&ids=3");
-        assert_eq!(pairs("ids", &vec![Some("x"), None, Some("y")]).unwrap(), "ids=x&ids=y");
+        assert_eq!(
+            pairs("ids", &vec![Some("x"), None, Some("y")]).unwrap(),
+            "ids=x&ids=y"
+        );
         assert_eq!(pairs("ids", &Vec::<u8>::new()).unwrap(), "");
     }
 
@@ -531,17 +552,27 @@ mod tests {
         };
         let mut query = String::from("count=100");
         push_query_value(&mut query, &page).unwrap();
-        assert_eq!(query, "count=100&startIndex=1&filter=x+y&attributes=id&attributes=userName");
+        assert_eq!(
+            query,
+            "count=100&startIndex=1&filter=x+y&attributes=id&attributes=userName"
+        );
     }
 
     #[test]
     fn top_level_must_be_a_struct_or_map() {
         let mut query = String::new();
         let err = push_query_value(&mut query, &5).unwrap_err();
-        assert!(err.0.contains("takes a struct or a map, not a number"), "{}", err.0);
+        assert!(
+            err.0.contains("takes a struct or a map, not a number"),
+            "{}",
+            err.0
+        );
         push_query_value(&mut query, &None::<Page>).unwrap();
-        push_query_value(&mut query, &std::collections::BTreeMap::from([("b", 2), ("a", 1)]))
-            .unwrap();
+        push_query_value(
+            &mut query,
+            &std::collections::BTreeMap::from([("b", 2), ("a", 1)]),
+        )
+        .unwrap();
         assert_eq!(query, "a=1&b=2");
     }
 }

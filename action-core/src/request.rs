@@ -106,9 +106,18 @@ impl<T> ActionRequest<T> {
         let start = self.path.len();
         let _ = write!(SegmentWriter(&mut self.path), "{value}");
         match &self.path[start..] {
-            "" => self.fail(RequestProblem::PathSegment { placeholder, value: "" }),
-            "." => self.fail(RequestProblem::PathSegment { placeholder, value: "." }),
-            ".." => self.fail(RequestProblem::PathSegment { placeholder, value: ".." }),
+            "" => self.fail(RequestProblem::PathSegment {
+                placeholder,
+                value: "",
+            }),
+            "." => self.fail(RequestProblem::PathSegment {
+                placeholder,
+                value: ".",
+            }),
+            ".." => self.fail(RequestProblem::PathSegment {
+                placeholder,
+                value: "..",
+            }),
             _ => {}
         }
     }
@@ -163,7 +172,10 @@ impl<T> ActionRequest<T> {
 
     /// Sends the request; every status comes back as data, like the card's outputs.
     /// Errors are only for requests that could not be built or sent.
-    pub async fn send_raw(self, connector: &Connector) -> Result<Response<serde_json::Value>, Error> {
+    pub async fn send_raw(
+        self,
+        connector: &Connector,
+    ) -> Result<Response<serde_json::Value>, Error> {
         let (call, parts) = self.into_parts()?;
         let raw = connector.execute(&call, parts).await?;
         Ok(Response {
@@ -266,11 +278,14 @@ mod tests {
             r.push_segment("userId", value);
             assert_eq!(
                 r.problem,
-                Some(RequestProblem::PathSegment { placeholder: "userId", value: match value {
-                    "" => "",
-                    "." => ".",
-                    _ => "..",
-                } })
+                Some(RequestProblem::PathSegment {
+                    placeholder: "userId",
+                    value: match value {
+                        "" => "",
+                        "." => ".",
+                        _ => "..",
+                    }
+                })
             );
         }
     }
@@ -281,7 +296,9 @@ mod tests {
         r.push_header("X-Request-Id", "a\r\nInjected: 1");
         assert_eq!(
             r.problem,
-            Some(RequestProblem::HeaderValue { name: "X-Request-Id".into() })
+            Some(RequestProblem::HeaderValue {
+                name: "X-Request-Id".into()
+            })
         );
         assert!(r.headers().is_empty());
     }

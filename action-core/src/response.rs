@@ -76,7 +76,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
     if empty {
         message.push_str(" (the body is empty)");
     }
-    let (line, column) = if empty { (0, 0) } else { (error.line(), error.column()) };
+    let (line, column) = if empty {
+        (0, 0)
+    } else {
+        (error.line(), error.column())
+    };
     Err(Error::Decode(Box::new(DecodeError {
         call: call.clone(),
         status,
@@ -147,9 +151,15 @@ mod tests {
     #[test]
     fn empty_body_decodes_as_null() {
         decode::<()>(&CALL, StatusCode::NO_CONTENT, b"").unwrap();
-        assert_eq!(decode::<Option<u8>>(&CALL, StatusCode::OK, b" ").unwrap(), None);
+        assert_eq!(
+            decode::<Option<u8>>(&CALL, StatusCode::OK, b" ").unwrap(),
+            None
+        );
         let e = decode_error("");
-        assert_eq!(e.message, "invalid type: null, expected struct User (the body is empty)");
+        assert_eq!(
+            e.message,
+            "invalid type: null, expected struct User (the body is empty)"
+        );
         assert_eq!(e.excerpt, "(empty)");
     }
 
@@ -167,6 +177,9 @@ mod tests {
     fn raw_bodies_keep_everything() {
         assert_eq!(body_as_value(b""), serde_json::Value::Null);
         assert_eq!(body_as_value(b"{\"a\":1}"), serde_json::json!({"a": 1}));
-        assert_eq!(body_as_value(b"<html>bad gateway</html>"), serde_json::json!("<html>bad gateway</html>"));
+        assert_eq!(
+            body_as_value(b"<html>bad gateway</html>"),
+            serde_json::json!("<html>bad gateway</html>")
+        );
     }
 }

@@ -1,5 +1,9 @@
 //! Atlassian-like SCIM 2.0 `/Users` endpoints over an in-memory directory.
 
+// Helpers return a ready `Response` as their error, the usual axum shape; its size
+// does not matter on a demo server.
+#![allow(clippy::result_large_err)]
+
 use crate::time::now_rfc3339;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -45,11 +49,17 @@ impl Directory {
 
     fn new_user_id(&self) -> String {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
-        format!("{n:08x}-5c1a-4d2e-9a3b-{:012x}", n.wrapping_mul(0x9e37_79b9))
+        format!(
+            "{n:08x}-5c1a-4d2e-9a3b-{:012x}",
+            n.wrapping_mul(0x9e37_79b9)
+        )
     }
 
     fn trace_id(&self) -> String {
-        format!("{:016x}", self.next_trace.fetch_add(1, Ordering::Relaxed) * 0x2545_f491)
+        format!(
+            "{:016x}",
+            self.next_trace.fetch_add(1, Ordering::Relaxed) * 0x2545_f491
+        )
     }
 
     /// The gateway's answer to a key that does not grant this directory.
@@ -121,11 +131,7 @@ fn scim_error(status: StatusCode, scim_type: Option<&str>, detail: &str) -> Resp
 }
 
 fn not_found(id: &str) -> Response {
-    scim_error(
-        StatusCode::NOT_FOUND,
-        None,
-        &format!("User {id} not found"),
-    )
+    scim_error(StatusCode::NOT_FOUND, None, &format!("User {id} not found"))
 }
 
 fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
@@ -145,7 +151,9 @@ fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
 }
 
 fn user_name(user: &Map<String, Value>) -> Option<&str> {
-    user.get("userName").and_then(Value::as_str).filter(|s| !s.is_empty())
+    user.get("userName")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
 }
 
 fn require_user_name(user: &Map<String, Value>) -> Result<(), Response> {
@@ -272,7 +280,12 @@ async fn replace_user(
     }
     strip_server_fields(&mut user);
     let created = users[index]["meta"]["created"].clone();
-    stamp(&mut user, &id, location(&headers, &directory, &id), Some(created));
+    stamp(
+        &mut user,
+        &id,
+        location(&headers, &directory, &id),
+        Some(created),
+    );
     users[index] = user.clone();
     scim_json(StatusCode::OK, &Value::Object(user))
 }
@@ -294,7 +307,10 @@ async fn patch_user(
         .get("schemas")
         .and_then(Value::as_array)
         .is_some_and(|s| s.iter().any(|s| s == PATCH_SCHEMA));
-    let Some(operations) = patch.get("Operations").and_then(Value::as_array).filter(|_| schemas_ok)
+    let Some(operations) = patch
+        .get("Operations")
+        .and_then(Value::as_array)
+        .filter(|_| schemas_ok)
     else {
         return scim_error(
             StatusCode::BAD_REQUEST,
@@ -320,7 +336,12 @@ async fn patch_user(
         return conflict(&name);
     }
     let created = user["meta"]["created"].clone();
-    stamp(&mut user, &id, location(&headers, &directory, &id), Some(created));
+    stamp(
+        &mut user,
+        &id,
+        location(&headers, &directory, &id),
+        Some(created),
+    );
     users[index] = user.clone();
     scim_json(StatusCode::OK, &Value::Object(user))
 }
@@ -330,7 +351,11 @@ async fn patch_user(
 /// object of attributes when the path is absent.
 fn apply(user: &mut Map<String, Value>, operation: &Value) -> Result<(), Response> {
     let invalid = |scim_type: &str, detail: String| {
-        Err(scim_error(StatusCode::BAD_REQUEST, Some(scim_type), &detail))
+        Err(scim_error(
+            StatusCode::BAD_REQUEST,
+            Some(scim_type),
+            &detail,
+        ))
     };
     let op = operation
         .get("op")
@@ -340,7 +365,10 @@ fn apply(user: &mut Map<String, Value>, operation: &Value) -> Result<(), Respons
     let path = operation.get("path").and_then(Value::as_str);
     let value = operation.get("value");
     if !matches!(op.as_str(), "add" | "replace" | "remove") {
-        return invalid("invalidSyntax", format!("Unsupported op '{op}': use add, replace or remove"));
+        return invalid(
+            "invalidSyntax",
+            format!("Unsupported op '{op}': use add, replace or remove"),
+        );
     }
     let Some(path) = path else {
         return match (op.as_str(), value) {
@@ -352,7 +380,10 @@ fn apply(user: &mut Map<String, Value>, operation: &Value) -> Result<(), Respons
                 strip_server_fields(user);
                 Ok(())
             }
-            _ => invalid("invalidValue", "Without a path the value must be an object".into()),
+            _ => invalid(
+                "invalidValue",
+                "Without a path the value must be an object".into(),
+            ),
         };
     };
     if path.contains(['[', ']', ' ']) || path.is_empty() {
@@ -507,11 +538,7 @@ fn decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = |j: usize| {
-            bytes
-                .get(j)
-                .and_then(|b| (*b as char).to_digit(16))
-        };
+        let hex = |j: usize| bytes.get(j).and_then(|b| (*b as char).to_digit(16));
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' => match (hex(i + 1), hex(i + 2)) {

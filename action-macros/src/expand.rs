@@ -14,10 +14,10 @@ fn rt() -> TokenStream {
     quote!(::api_action::__private)
 }
 
-pub fn expand(action: Result<Action, Invalid>) -> TokenStream {
+pub fn expand(action: Result<Action, Box<Invalid>>) -> TokenStream {
     match action {
         Ok(action) => expand_call(&action),
-        Err(invalid) => expand_invalid(invalid),
+        Err(invalid) => expand_invalid(*invalid),
     }
 }
 

@@ -24,11 +24,17 @@ impl Method {
     ];
 
     pub fn from_name(name: &str) -> Option<Method> {
-        Method::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+        Method::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, m)| *m)
     }
 
     pub fn name(self) -> &'static str {
-        Method::ALL.iter().find(|(_, m)| *m == self).map_or("GET", |(n, _)| n)
+        Method::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("GET", |(n, _)| n)
     }
 
     /// RFC 9110 gives GET and DELETE no body semantics; the card sends a body only

@@ -177,7 +177,10 @@ pub fn parse_pairs(input: ParseStream) -> syn::Result<Vec<Pair>> {
             Key::Str(input.parse()?)
         } else {
             Key::Ident(syn::ext::IdentExt::parse_any(input).map_err(|e| {
-                syn::Error::new(e.span(), "expected a key: an identifier or a string literal")
+                syn::Error::new(
+                    e.span(),
+                    "expected a key: an identifier or a string literal",
+                )
             })?)
         };
         if input.peek(Token![=]) {

@@ -162,8 +162,22 @@ fn is_path_char(c: char) -> bool {
     c.is_ascii_alphanumeric()
         || matches!(
             c,
-            '-' | '.' | '_' | '~' | '!' | '$' | '&' | '\'' | '(' | ')' | '*' | '+' | ',' | ';'
-                | '=' | ':' | '@'
+            '-' | '.'
+                | '_'
+                | '~'
+                | '!'
+                | '$'
+                | '&'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | '+'
+                | ','
+                | ';'
+                | '='
+                | ':'
+                | '@'
         )
 }
 
@@ -420,7 +434,12 @@ mod tests {
 
     #[test]
     fn absolute_urls_are_refused() {
-        for url in ["https://evil.example/x", "http://h/", "mailto:a@b", "//evil.example/x"] {
+        for url in [
+            "https://evil.example/x",
+            "http://h/",
+            "mailto:a@b",
+            "//evil.example/x",
+        ] {
             let e = errs(url);
             assert_eq!(e.len(), 1, "{url}: {e:?}");
             assert!(e[0].contains("the connector owns the host"), "{e:?}");

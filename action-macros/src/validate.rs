@@ -32,7 +32,7 @@ pub struct Invalid {
     pub exprs: Vec<Expr>,
 }
 
-pub fn validate(input: CallInput) -> Result<Action, Invalid> {
+pub fn validate(input: CallInput) -> Result<Action, Box<Invalid>> {
     let mut cx = Ctxt::default();
     let method = check_method(&mut cx, &input.method);
     let (url, template) = check_url(&mut cx, input.url);
@@ -92,11 +92,11 @@ pub fn validate(input: CallInput) -> Result<Action, Invalid> {
             headers: clauses.headers,
             body: clauses.body,
         }),
-        _ => Err(Invalid {
+        _ => Err(Box::new(Invalid {
             errors,
             response: input.response,
             exprs,
-        }),
+        })),
     }
 }
 
@@ -146,7 +146,9 @@ fn check_url(cx: &mut Ctxt, url: UrlInput) -> (Option<syn::LitStr>, Option<Templ
         if CLAUSES.contains(&name) {
             cx.error(
                 lit.span(),
-                format!("placeholder `<{name}>` has the name of a clause: rename it, e.g. `<{name}Id>`"),
+                format!(
+                    "placeholder `<{name}>` has the name of a clause: rename it, e.g. `<{name}Id>`"
+                ),
             );
         }
     }
@@ -179,14 +181,12 @@ fn check_bindings(
             None => {
                 let hint = match closest(&text, placeholders.iter().copied()) {
                     Some(near) => format!(": did you mean `<{near}>`?"),
-                    None if placeholders.is_empty() => {
-                        match closest(&text, CLAUSES) {
-                            Some(clause) => format!(
-                                " (the URL has no placeholders); did you mean the `{clause}` clause?"
-                            ),
-                            None => " (the URL has no placeholders)".to_string(),
-                        }
-                    }
+                    None if placeholders.is_empty() => match closest(&text, CLAUSES) {
+                        Some(clause) => format!(
+                            " (the URL has no placeholders); did you mean the `{clause}` clause?"
+                        ),
+                        None => " (the URL has no placeholders)".to_string(),
+                    },
                     None => format!(
                         "; the placeholders are {}",
                         placeholders
@@ -247,7 +247,12 @@ impl Clauses {
     ) {
         let keyword = item.name().clone();
         match (keyword.to_string().as_str(), item) {
-            ("query", Item::Assign { value: Some(value), .. }) => {
+            (
+                "query",
+                Item::Assign {
+                    value: Some(value), ..
+                },
+            ) => {
                 exprs.push(value.clone());
                 self.query = Some(Query::Value(value));
             }
@@ -279,7 +284,9 @@ impl Clauses {
                     );
                 }
                 self.body = match item {
-                    Item::Assign { value: Some(value), .. } => {
+                    Item::Assign {
+                        value: Some(value), ..
+                    } => {
                         exprs.push(value.clone());
                         Some(Body::Value(value))
                     }
@@ -296,7 +303,9 @@ impl Clauses {
             (name, _) => cx.error(
                 keyword.span(),
                 match name {
-                    "headers" => "headers take literal names: write `headers { \"X-Name\": value }`",
+                    "headers" => {
+                        "headers take literal names: write `headers { \"X-Name\": value }`"
+                    }
                     _ => "the query clause is `query { key: value }` or `query = value`",
                 },
             ),
@@ -370,7 +379,11 @@ fn check_headers(cx: &mut Ctxt, pairs: Vec<parse::Pair>) -> Vec<Header> {
                 format!(
                     "`{name}` is not a valid header name: {} is not allowed (use letters, \
                      digits and `-`)",
-                    if bad == ' ' { "a space".to_string() } else { format!("`{}`", bad.escape_default()) }
+                    if bad == ' ' {
+                        "a space".to_string()
+                    } else {
+                        format!("`{}`", bad.escape_default())
+                    }
                 ),
             );
             continue;
