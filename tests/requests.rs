@@ -498,3 +498,16 @@ async fn redirects_are_followed_within_the_origin_only() {
         "credentials left for another origin"
     );
 }
+
+/// Requests and their futures can move across threads (`tokio::spawn`).
+#[test]
+fn requests_and_their_futures_are_send() {
+    fn assert_send<T: Send>(_: &T) {}
+    let api = Connector::new("http://127.0.0.1:9", Auth::none()).unwrap();
+    let request = api_action!(GET "/Users/<id>" -> ScimUser, id = 1);
+    assert_send(&request);
+    let typed = request.send(&api);
+    assert_send(&typed);
+    let raw = api_action!(GET "/Users").send_raw(&api);
+    assert_send(&raw);
+}

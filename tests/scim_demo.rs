@@ -256,3 +256,28 @@ async fn invalid_json_bodies_are_scim_400s() {
     assert_eq!(out.body["scimType"], "invalidValue");
     let _: Value = out.body;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_share_one_connector() {
+    let (_demo, scim) = directory().await;
+    let tasks: Vec<_> = (0..50)
+        .map(|n| {
+            let scim = scim.clone();
+            tokio::spawn(async move {
+                api_action!(POST "/Users" -> ScimUser, body { "userName": format!("u{n}@example.com") })
+                    .send(&scim)
+                    .await
+                    .map(|out| out.status)
+            })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), StatusCode::CREATED);
+    }
+    let list = api_action!(GET "/Users", query { count: 0 })
+        .send(&scim)
+        .await
+        .unwrap()
+        .body;
+    assert_eq!(list["totalResults"], 50);
+}
