@@ -1,7 +1,9 @@
-//! Encoding of the two run-time parts of a URL: placeholder values (one path
-//! segment each) and query values (`key=value` pairs, form-encoded once).
+//! Encoding of a call's run-time values: placeholder values (one path segment
+//! each), and `Serialize` values flattened into `key=value` pairs, which become
+//! query pairs (form-encoded once) or headers.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use serde::ser::{self, Impossible, Serialize};
 use std::fmt::{self, Display, Write};
 
@@ -21,99 +23,155 @@ pub(crate) fn push_segment_text(path: &mut String, text: &str) {
     path.extend(percent_encoding::utf8_percent_encode(text, SEGMENT));
 }
 
-/// Appends `key=` (form-encoded), after a `&` if pairs precede it.
-fn start_pair(query: &mut String, key: &str) {
-    if !query.is_empty() {
-        query.push('&');
-    }
-    query.extend(form_urlencoded::byte_serialize(key.as_bytes()));
-    query.push('=');
+/// Where flattened `key=value` pairs go.
+pub(crate) trait PairSink {
+    /// What the pairs become, for error messages: "query" or "header".
+    const KIND: &'static str;
+    fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError>;
 }
 
-/// Appends `key=value` to a query string, form-encoding both.
-fn push_pair(query: &mut String, key: &str, value: &str) {
-    start_pair(query, key);
-    query.extend(form_urlencoded::byte_serialize(value.as_bytes()));
-}
+/// Pairs appended to a query string, `&`-separated and form-encoded.
+pub(crate) struct QuerySink<'a>(pub &'a mut String);
 
-/// Appends the pairs for one `key: value` of a `query { .. }` clause. `None` writes
-/// nothing; a sequence writes the key once per element.
-pub(crate) fn push_query_pair<T: Serialize + ?Sized>(
-    query: &mut String,
-    key: &str,
-    value: &T,
-) -> Result<(), QueryError> {
-    value.serialize(ValueSerializer { query, key })
-}
-
-/// Appends the pairs of a `query = value` clause: a struct or map, each field one key.
-pub(crate) fn push_query_value<T: Serialize + ?Sized>(
-    query: &mut String,
-    value: &T,
-) -> Result<(), QueryError> {
-    value.serialize(TopSerializer { query })
-}
-
-/// Why a value cannot be written as query pairs.
-#[derive(Debug)]
-pub(crate) struct QueryError(pub String);
-
-impl Display for QueryError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for QueryError {}
-
-impl ser::Error for QueryError {
-    fn custom<T: Display>(msg: T) -> Self {
-        QueryError(msg.to_string())
-    }
-}
-
-fn unsupported(key: &str, what: &str) -> QueryError {
-    QueryError(format!(
-        "the value of `{key}` is {what}; a query value must be a string, number, bool, \
-         `Option` or a sequence of those"
-    ))
-}
-
-/// Serializes one query value under `key`.
-struct ValueSerializer<'a> {
-    query: &'a mut String,
-    key: &'a str,
-}
-
-impl ValueSerializer<'_> {
-    fn write(self, value: &str) -> Result<(), QueryError> {
-        push_pair(self.query, self.key, value);
+impl PairSink for QuerySink<'_> {
+    const KIND: &'static str = "query";
+    fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
+        if !self.0.is_empty() {
+            self.0.push('&');
+        }
+        self.0.extend(form_urlencoded::byte_serialize(key.as_bytes()));
+        self.0.push('=');
+        self.0.extend(form_urlencoded::byte_serialize(value.as_bytes()));
         Ok(())
     }
 }
 
+/// Pairs appended as headers; a sequence gives the header several times.
+pub(crate) struct HeaderSink<'a>(pub &'a mut HeaderMap);
+
+impl PairSink for HeaderSink<'_> {
+    const KIND: &'static str = "header";
+    fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
+        let name = HeaderName::from_bytes(key.as_bytes())
+            .map_err(|_| EncodeError::HeaderName(key.to_string()))?;
+        let value =
+            HeaderValue::from_str(value).map_err(|_| EncodeError::HeaderValue(key.to_string()))?;
+        self.0.append(name, value);
+        Ok(())
+    }
+}
+
+/// Adds the pairs for one `key: value`. `None` adds nothing; a sequence adds the
+/// key once per element.
+pub(crate) fn push_pair<S: PairSink, T: Serialize + ?Sized>(
+    sink: &mut S,
+    key: &str,
+    value: &T,
+) -> Result<(), EncodeError> {
+    value.serialize(ValueSerializer { sink, key })
+}
+
+/// Adds the pairs of a struct or map, one key per field (`query = value`,
+/// `headers = value`, and the `query<Q>`/`headers<H>` of declarations).
+pub(crate) fn push_fields<S: PairSink, T: Serialize + ?Sized>(
+    sink: &mut S,
+    value: &T,
+) -> Result<(), EncodeError> {
+    value.serialize(TopSerializer { sink })
+}
+
+/// Formats `value` on the stack when it fits (numbers do), so writing a number
+/// allocates nothing.
+fn with_display<R>(value: impl Display, f: impl FnOnce(&str) -> R) -> R {
+    struct StackBuf {
+        buf: [u8; 48],
+        len: usize,
+    }
+    impl Write for StackBuf {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            let end = self.len + s.len();
+            let slot = self.buf.get_mut(self.len..end).ok_or(fmt::Error)?;
+            slot.copy_from_slice(s.as_bytes());
+            self.len = end;
+            Ok(())
+        }
+    }
+    let mut stack = StackBuf {
+        buf: [0; 48],
+        len: 0,
+    };
+    if write!(stack, "{value}").is_ok() {
+        // Only whole `&str`s were copied in, so the bytes are UTF-8.
+        if let Ok(text) = std::str::from_utf8(&stack.buf[..stack.len]) {
+            return f(text);
+        }
+    }
+    f(&value.to_string())
+}
+
+/// Why a value cannot be written as pairs.
+#[derive(Debug)]
+pub(crate) enum EncodeError {
+    /// The value has a shape pairs cannot hold (a nested map, bytes, ...).
+    Shape(String),
+    /// A header name produced by a field or map key is not a valid token.
+    HeaderName(String),
+    /// A header value holds a control character.
+    HeaderValue(String),
+}
+
+impl Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Shape(message) => f.write_str(message),
+            EncodeError::HeaderName(name) => write!(f, "`{name}` is not a valid header name"),
+            EncodeError::HeaderValue(name) => {
+                write!(f, "the value of header `{name}` contains a control character")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
+
+impl ser::Error for EncodeError {
+    fn custom<T: Display>(msg: T) -> Self {
+        EncodeError::Shape(msg.to_string())
+    }
+}
+
+fn unsupported<S: PairSink>(key: &str, what: &str) -> EncodeError {
+    EncodeError::Shape(format!(
+        "the value of `{key}` is {what}; a {} value must be a string, number, bool, \
+         `Option` or a sequence of those",
+        S::KIND
+    ))
+}
+
+/// Serializes one value under `key`.
+struct ValueSerializer<'a, S> {
+    sink: &'a mut S,
+    key: &'a str,
+}
+
 macro_rules! write_display {
     ($($method:ident: $ty:ty),* $(,)?) => {
-        $(fn $method(self, v: $ty) -> Result<(), QueryError> {
-            // Numbers and bools print only characters that need no form encoding
-            // (digits, `-`, `.`, letters), so they are written in place.
-            start_pair(self.query, self.key);
-            let _ = write!(self.query, "{v}");
-            Ok(())
+        $(fn $method(self, v: $ty) -> Result<(), EncodeError> {
+            with_display(v, |text| self.sink.pair(self.key, text))
         })*
     };
 }
 
-impl<'a> ser::Serializer for ValueSerializer<'a> {
+impl<'a, S: PairSink> ser::Serializer for ValueSerializer<'a, S> {
     type Ok = ();
-    type Error = QueryError;
-    type SerializeSeq = SeqSerializer<'a>;
-    type SerializeTuple = SeqSerializer<'a>;
-    type SerializeTupleStruct = SeqSerializer<'a>;
-    type SerializeTupleVariant = Impossible<(), QueryError>;
-    type SerializeMap = Impossible<(), QueryError>;
-    type SerializeStruct = Impossible<(), QueryError>;
-    type SerializeStructVariant = Impossible<(), QueryError>;
+    type Error = EncodeError;
+    type SerializeSeq = SeqSerializer<'a, S>;
+    type SerializeTuple = SeqSerializer<'a, S>;
+    type SerializeTupleStruct = SeqSerializer<'a, S>;
+    type SerializeTupleVariant = Impossible<(), EncodeError>;
+    type SerializeMap = Impossible<(), EncodeError>;
+    type SerializeStruct = Impossible<(), EncodeError>;
+    type SerializeStructVariant = Impossible<(), EncodeError>;
 
     write_display!(
         serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
@@ -122,26 +180,25 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         serialize_f64: f64,
     );
 
-    fn serialize_char(self, v: char) -> Result<(), QueryError> {
-        self.write(v.encode_utf8(&mut [0; 4]))
+    fn serialize_char(self, v: char) -> Result<(), EncodeError> {
+        self.sink.pair(self.key, v.encode_utf8(&mut [0; 4]))
     }
-
-    fn serialize_str(self, v: &str) -> Result<(), QueryError> {
-        self.write(v)
+    fn serialize_str(self, v: &str) -> Result<(), EncodeError> {
+        self.sink.pair(self.key, v)
     }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), QueryError> {
-        Err(unsupported(self.key, "bytes"))
+    fn serialize_bytes(self, _: &[u8]) -> Result<(), EncodeError> {
+        Err(unsupported::<S>(self.key, "bytes"))
     }
-    fn serialize_none(self) -> Result<(), QueryError> {
+    fn serialize_none(self) -> Result<(), EncodeError> {
         Ok(())
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), QueryError> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), EncodeError> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<(), QueryError> {
+    fn serialize_unit(self) -> Result<(), EncodeError> {
         Ok(())
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), QueryError> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), EncodeError> {
         Ok(())
     }
     fn serialize_unit_variant(
@@ -149,14 +206,14 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: &'static str,
         _: u32,
         variant: &'static str,
-    ) -> Result<(), QueryError> {
-        self.write(variant)
+    ) -> Result<(), EncodeError> {
+        self.sink.pair(self.key, variant)
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<(), QueryError> {
+    ) -> Result<(), EncodeError> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -165,23 +222,23 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<(), QueryError> {
-        Err(unsupported(self.key, "an enum variant with data"))
+    ) -> Result<(), EncodeError> {
+        Err(unsupported::<S>(self.key, "an enum variant with data"))
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<SeqSerializer<'a>, QueryError> {
+    fn serialize_seq(self, _: Option<usize>) -> Result<SeqSerializer<'a, S>, EncodeError> {
         Ok(SeqSerializer {
-            query: self.query,
+            sink: self.sink,
             key: self.key,
         })
     }
-    fn serialize_tuple(self, _: usize) -> Result<SeqSerializer<'a>, QueryError> {
+    fn serialize_tuple(self, _: usize) -> Result<SeqSerializer<'a, S>, EncodeError> {
         self.serialize_seq(None)
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
-    ) -> Result<SeqSerializer<'a>, QueryError> {
+    ) -> Result<SeqSerializer<'a, S>, EncodeError> {
         self.serialize_seq(None)
     }
     fn serialize_tuple_variant(
@@ -190,18 +247,18 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant, QueryError> {
-        Err(unsupported(self.key, "an enum variant with data"))
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(unsupported::<S>(self.key, "an enum variant with data"))
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, QueryError> {
-        Err(unsupported(self.key, "a map"))
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, EncodeError> {
+        Err(unsupported::<S>(self.key, "a map"))
     }
     fn serialize_struct(
         self,
         name: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStruct, QueryError> {
-        Err(unsupported(self.key, &format!("a struct (`{name}`)")))
+    ) -> Result<Self::SerializeStruct, EncodeError> {
+        Err(unsupported::<S>(self.key, &format!("a struct (`{name}`)")))
     }
     fn serialize_struct_variant(
         self,
@@ -209,134 +266,108 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant, QueryError> {
-        Err(unsupported(self.key, "an enum variant with data"))
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(unsupported::<S>(self.key, "an enum variant with data"))
     }
 }
 
 /// A sequence under one key: `ids=1&ids=2`.
-pub(crate) struct SeqSerializer<'a> {
-    query: &'a mut String,
+pub(crate) struct SeqSerializer<'a, S> {
+    sink: &'a mut S,
     key: &'a str,
 }
 
-impl SeqSerializer<'_> {
-    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
-        value.serialize(ValueSerializer {
-            query: self.query,
-            key: self.key,
-        })
+impl<S: PairSink> SeqSerializer<'_, S> {
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        push_pair(self.sink, self.key, value)
     }
 }
 
-impl ser::SerializeSeq for SeqSerializer<'_> {
+impl<S: PairSink> ser::SerializeSeq for SeqSerializer<'_, S> {
     type Ok = ();
-    type Error = QueryError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
+    type Error = EncodeError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
         self.element(value)
     }
-    fn end(self) -> Result<(), QueryError> {
+    fn end(self) -> Result<(), EncodeError> {
         Ok(())
     }
 }
 
-impl ser::SerializeTuple for SeqSerializer<'_> {
+impl<S: PairSink> ser::SerializeTuple for SeqSerializer<'_, S> {
     type Ok = ();
-    type Error = QueryError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
+    type Error = EncodeError;
+    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
         self.element(value)
     }
-    fn end(self) -> Result<(), QueryError> {
+    fn end(self) -> Result<(), EncodeError> {
         Ok(())
     }
 }
 
-impl ser::SerializeTupleStruct for SeqSerializer<'_> {
+impl<S: PairSink> ser::SerializeTupleStruct for SeqSerializer<'_, S> {
     type Ok = ();
-    type Error = QueryError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
+    type Error = EncodeError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
         self.element(value)
     }
-    fn end(self) -> Result<(), QueryError> {
+    fn end(self) -> Result<(), EncodeError> {
         Ok(())
     }
 }
 
-/// The value of `query = value`: a struct or map whose fields are the keys.
-struct TopSerializer<'a> {
-    query: &'a mut String,
+/// A struct or map whose fields are the keys.
+struct TopSerializer<'a, S> {
+    sink: &'a mut S,
 }
 
-fn not_a_struct(what: &str) -> QueryError {
-    QueryError(format!(
-        "`query = value` takes a struct or a map, not {what}; for one key write \
-         `query {{ key: value }}`"
+fn not_a_struct<S: PairSink>(what: &str) -> EncodeError {
+    EncodeError::Shape(format!(
+        "`{kind} = value` takes a struct or a map, not {what}; for one key write \
+         `{kind} {{ key: value }}`",
+        kind = if S::KIND == "header" { "headers" } else { "query" },
     ))
 }
 
-impl<'a> ser::Serializer for TopSerializer<'a> {
-    type Ok = ();
-    type Error = QueryError;
-    type SerializeSeq = Impossible<(), QueryError>;
-    type SerializeTuple = Impossible<(), QueryError>;
-    type SerializeTupleStruct = Impossible<(), QueryError>;
-    type SerializeTupleVariant = Impossible<(), QueryError>;
-    type SerializeMap = MapSerializer<'a>;
-    type SerializeStruct = MapSerializer<'a>;
-    type SerializeStructVariant = Impossible<(), QueryError>;
+macro_rules! refuse_scalars {
+    ($($method:ident: $ty:ty => $what:literal),* $(,)?) => {
+        $(fn $method(self, _: $ty) -> Result<(), EncodeError> {
+            Err(not_a_struct::<S>($what))
+        })*
+    };
+}
 
-    fn serialize_bool(self, _: bool) -> Result<(), QueryError> {
-        Err(not_a_struct("a bool"))
-    }
-    fn serialize_i8(self, _: i8) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_i16(self, _: i16) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_i32(self, _: i32) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_i64(self, _: i64) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_u8(self, _: u8) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_u16(self, _: u16) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_u32(self, _: u32) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_u64(self, _: u64) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_f32(self, _: f32) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_f64(self, _: f64) -> Result<(), QueryError> {
-        Err(not_a_struct("a number"))
-    }
-    fn serialize_char(self, _: char) -> Result<(), QueryError> {
-        Err(not_a_struct("a char"))
-    }
-    fn serialize_str(self, _: &str) -> Result<(), QueryError> {
-        Err(not_a_struct("a string"))
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<(), QueryError> {
-        Err(not_a_struct("bytes"))
-    }
-    fn serialize_none(self) -> Result<(), QueryError> {
+impl<'a, S: PairSink> ser::Serializer for TopSerializer<'a, S> {
+    type Ok = ();
+    type Error = EncodeError;
+    type SerializeSeq = Impossible<(), EncodeError>;
+    type SerializeTuple = Impossible<(), EncodeError>;
+    type SerializeTupleStruct = Impossible<(), EncodeError>;
+    type SerializeTupleVariant = Impossible<(), EncodeError>;
+    type SerializeMap = MapSerializer<'a, S>;
+    type SerializeStruct = MapSerializer<'a, S>;
+    type SerializeStructVariant = Impossible<(), EncodeError>;
+
+    refuse_scalars!(
+        serialize_bool: bool => "a bool", serialize_i8: i8 => "a number",
+        serialize_i16: i16 => "a number", serialize_i32: i32 => "a number",
+        serialize_i64: i64 => "a number", serialize_u8: u8 => "a number",
+        serialize_u16: u16 => "a number", serialize_u32: u32 => "a number",
+        serialize_u64: u64 => "a number", serialize_f32: f32 => "a number",
+        serialize_f64: f64 => "a number", serialize_char: char => "a char",
+        serialize_str: &str => "a string", serialize_bytes: &[u8] => "bytes",
+    );
+
+    fn serialize_none(self) -> Result<(), EncodeError> {
         Ok(())
     }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), QueryError> {
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), EncodeError> {
         value.serialize(self)
     }
-    fn serialize_unit(self) -> Result<(), QueryError> {
+    fn serialize_unit(self) -> Result<(), EncodeError> {
         Ok(())
     }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<(), QueryError> {
+    fn serialize_unit_struct(self, _: &'static str) -> Result<(), EncodeError> {
         Ok(())
     }
     fn serialize_unit_variant(
@@ -344,14 +375,14 @@ impl<'a> ser::Serializer for TopSerializer<'a> {
         _: &'static str,
         _: u32,
         _: &'static str,
-    ) -> Result<(), QueryError> {
-        Err(not_a_struct("an enum"))
+    ) -> Result<(), EncodeError> {
+        Err(not_a_struct::<S>("an enum"))
     }
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         value: &T,
-    ) -> Result<(), QueryError> {
+    ) -> Result<(), EncodeError> {
         value.serialize(self)
     }
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
@@ -360,21 +391,21 @@ impl<'a> ser::Serializer for TopSerializer<'a> {
         _: u32,
         _: &'static str,
         _: &T,
-    ) -> Result<(), QueryError> {
-        Err(not_a_struct("an enum"))
+    ) -> Result<(), EncodeError> {
+        Err(not_a_struct::<S>("an enum"))
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, QueryError> {
-        Err(not_a_struct("a sequence"))
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, EncodeError> {
+        Err(not_a_struct::<S>("a sequence"))
     }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, QueryError> {
-        Err(not_a_struct("a tuple"))
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, EncodeError> {
+        Err(not_a_struct::<S>("a tuple"))
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleStruct, QueryError> {
-        Err(not_a_struct("a tuple"))
+    ) -> Result<Self::SerializeTupleStruct, EncodeError> {
+        Err(not_a_struct::<S>("a tuple"))
     }
     fn serialize_tuple_variant(
         self,
@@ -382,16 +413,20 @@ impl<'a> ser::Serializer for TopSerializer<'a> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeTupleVariant, QueryError> {
-        Err(not_a_struct("an enum"))
+    ) -> Result<Self::SerializeTupleVariant, EncodeError> {
+        Err(not_a_struct::<S>("an enum"))
     }
-    fn serialize_map(self, _: Option<usize>) -> Result<MapSerializer<'a>, QueryError> {
+    fn serialize_map(self, _: Option<usize>) -> Result<MapSerializer<'a, S>, EncodeError> {
         Ok(MapSerializer {
-            query: self.query,
+            sink: self.sink,
             key: String::new(),
         })
     }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapSerializer<'a>, QueryError> {
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<MapSerializer<'a, S>, EncodeError> {
         self.serialize_map(None)
     }
     fn serialize_struct_variant(
@@ -400,53 +435,54 @@ impl<'a> ser::Serializer for TopSerializer<'a> {
         _: u32,
         _: &'static str,
         _: usize,
-    ) -> Result<Self::SerializeStructVariant, QueryError> {
-        Err(not_a_struct("an enum"))
+    ) -> Result<Self::SerializeStructVariant, EncodeError> {
+        Err(not_a_struct::<S>("an enum"))
     }
 }
 
-pub(crate) struct MapSerializer<'a> {
-    query: &'a mut String,
+pub(crate) struct MapSerializer<'a, S> {
+    sink: &'a mut S,
     /// The pending map key, between `serialize_key` and `serialize_value`.
     key: String,
 }
 
-impl ser::SerializeMap for MapSerializer<'_> {
+impl<S: PairSink> ser::SerializeMap for MapSerializer<'_, S> {
     type Ok = ();
-    type Error = QueryError;
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), QueryError> {
+    type Error = EncodeError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), EncodeError> {
         // Map keys are rare enough here that going through a JSON value is fine.
         self.key = match serde_json::to_value(key) {
             Ok(serde_json::Value::String(key)) => key,
             Ok(serde_json::Value::Number(n)) => n.to_string(),
             Ok(serde_json::Value::Bool(b)) => b.to_string(),
             _ => {
-                return Err(QueryError(
-                    "query map keys must be strings or numbers".into(),
-                ))
+                return Err(EncodeError::Shape(format!(
+                    "{} map keys must be strings or numbers",
+                    S::KIND
+                )))
             }
         };
         Ok(())
     }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), QueryError> {
-        push_query_pair(self.query, &self.key, value)
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
+        push_pair(self.sink, &self.key, value)
     }
-    fn end(self) -> Result<(), QueryError> {
+    fn end(self) -> Result<(), EncodeError> {
         Ok(())
     }
 }
 
-impl ser::SerializeStruct for MapSerializer<'_> {
+impl<S: PairSink> ser::SerializeStruct for MapSerializer<'_, S> {
     type Ok = ();
-    type Error = QueryError;
+    type Error = EncodeError;
     fn serialize_field<T: Serialize + ?Sized>(
         &mut self,
         key: &'static str,
         value: &T,
-    ) -> Result<(), QueryError> {
-        push_query_pair(self.query, key, value)
+    ) -> Result<(), EncodeError> {
+        push_pair(self.sink, key, value)
     }
-    fn end(self) -> Result<(), QueryError> {
+    fn end(self) -> Result<(), EncodeError> {
         Ok(())
     }
 }
@@ -500,8 +536,12 @@ mod tests {
 
     fn pairs<T: Serialize + ?Sized>(key: &str, value: &T) -> Result<String, String> {
         let mut query = String::new();
-        push_query_pair(&mut query, key, value).map_err(|e| e.0)?;
+        push_pair(&mut QuerySink(&mut query), key, value).map_err(|e| e.to_string())?;
         Ok(query)
+    }
+
+    fn fields<T: Serialize + ?Sized>(query: &mut String, value: &T) -> Result<(), String> {
+        push_fields(&mut QuerySink(query), value).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -533,6 +573,37 @@ mod tests {
         assert!(err.contains("the value of `m` is a map"), "{err}");
     }
 
+    #[test]
+    fn long_numbers_and_floats_format_exactly() {
+        assert_eq!(pairs("n", &u128::MAX).unwrap(), format!("n={}", u128::MAX));
+        assert_eq!(pairs("f", &0.5f64).unwrap(), "f=0.5");
+        // 1e300 prints 301 digits: past the stack buffer, through a String.
+        assert_eq!(pairs("f", &1e300f64).unwrap(), format!("f=1{}", "0".repeat(300)));
+    }
+
+    #[test]
+    fn header_fields_become_headers() {
+        #[derive(Serialize)]
+        struct Headers {
+            #[serde(rename = "X-Request-Id")]
+            request_id: u32,
+            #[serde(rename = "X-Tag")]
+            tags: Vec<&'static str>,
+            #[serde(rename = "X-Skip")]
+            skip: Option<u8>,
+        }
+        let mut map = HeaderMap::new();
+        let value = Headers { request_id: 7, tags: vec!["a", "b"], skip: None };
+        push_fields(&mut HeaderSink(&mut map), &value).unwrap();
+        assert_eq!(map["x-request-id"], "7");
+        assert_eq!(map.get_all("x-tag").iter().collect::<Vec<_>>(), ["a", "b"]);
+        assert!(!map.contains_key("x-skip"));
+        let err = push_pair(&mut HeaderSink(&mut map), "X-Bad", "a\r\nb").unwrap_err();
+        assert_eq!(err.to_string(), "the value of header `X-Bad` contains a control character");
+        let err = push_pair(&mut HeaderSink(&mut map), "bad name", "v").unwrap_err();
+        assert_eq!(err.to_string(), "`bad name` is not a valid header name");
+    }
+
     #[derive(Serialize)]
     #[serde(rename_all = "camelCase")]
     struct Page {
@@ -551,7 +622,7 @@ mod tests {
             attributes: vec!["id", "userName"],
         };
         let mut query = String::from("count=100");
-        push_query_value(&mut query, &page).unwrap();
+        fields(&mut query, &page).unwrap();
         assert_eq!(
             query,
             "count=100&startIndex=1&filter=x+y&attributes=id&attributes=userName"
@@ -561,18 +632,10 @@ mod tests {
     #[test]
     fn top_level_must_be_a_struct_or_map() {
         let mut query = String::new();
-        let err = push_query_value(&mut query, &5).unwrap_err();
-        assert!(
-            err.0.contains("takes a struct or a map, not a number"),
-            "{}",
-            err.0
-        );
-        push_query_value(&mut query, &None::<Page>).unwrap();
-        push_query_value(
-            &mut query,
-            &std::collections::BTreeMap::from([("b", 2), ("a", 1)]),
-        )
-        .unwrap();
+        let err = fields(&mut query, &5).unwrap_err();
+        assert!(err.contains("takes a struct or a map, not a number"), "{err}");
+        fields(&mut query, &None::<Page>).unwrap();
+        fields(&mut query, &std::collections::BTreeMap::from([("b", 2), ("a", 1)])).unwrap();
         assert_eq!(query, "a=1&b=2");
     }
 }

@@ -117,6 +117,9 @@ pub enum RequestProblem {
     /// A query value could not be written as `key=value` pairs.
     #[error("query: {0}")]
     Query(String),
+    /// A `headers = value` could not be written as headers.
+    #[error("headers: {0}")]
+    Headers(String),
     /// The body could not be serialized to JSON.
     #[error("body: {0}")]
     Body(String),

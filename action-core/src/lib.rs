@@ -3,6 +3,7 @@
 //!
 //! A call goes through a handful of files, one concern each:
 //!
+//! * [`action`](Action): typed actions, what `api_action!` declarations generate;
 //! * [`request`](ActionRequest): the call's values, encoded (path segments, query,
 //!   headers, JSON body);
 //! * [`connector`](Connector): base URL, authentication, default headers and the one
@@ -16,6 +17,7 @@
 
 #![warn(missing_docs)]
 
+mod action;
 mod auth;
 mod connector;
 mod encode;
@@ -23,6 +25,7 @@ mod error;
 mod request;
 mod response;
 
+pub use action::Action;
 pub use auth::Auth;
 pub use connector::{Connector, ConnectorBuilder};
 pub use error::{Call, DecodeError, Error, RequestProblem, StatusError};

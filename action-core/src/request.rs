@@ -1,7 +1,7 @@
 //! A checked call, built by `api_action!` and sent through a connector.
 
 use crate::connector::{Connector, RequestParts};
-use crate::encode;
+use crate::encode::{self, EncodeError, HeaderSink, QuerySink};
 use crate::error::{Call, Error, RequestProblem, StatusError};
 use crate::response::{body_as_value, decode, Response};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -129,18 +129,18 @@ impl<T> ActionRequest<T> {
 
     #[doc(hidden)]
     pub fn push_query_pair<V: Serialize + ?Sized>(&mut self, key: &'static str, value: &V) {
-        if let Err(e) = encode::push_query_pair(&mut self.query, key, value) {
-            self.fail(RequestProblem::Query(e.0));
-        }
+        let result = encode::push_pair(&mut QuerySink(&mut self.query), key, value);
+        self.check(result, RequestProblem::Query);
     }
 
     #[doc(hidden)]
     pub fn push_query_value<V: Serialize + ?Sized>(&mut self, value: &V) {
-        if let Err(e) = encode::push_query_value(&mut self.query, value) {
-            self.fail(RequestProblem::Query(e.0));
-        }
+        let result = encode::push_fields(&mut QuerySink(&mut self.query), value);
+        self.check(result, RequestProblem::Query);
     }
 
+    /// A header from `headers { "Name": value }`: the name was checked at compile
+    /// time, the value is anything `Display`.
     #[doc(hidden)]
     pub fn push_header<V: Display + ?Sized>(&mut self, name: &'static str, value: &V) {
         let Ok(header) = HeaderName::from_bytes(name.as_bytes()) else {
@@ -151,6 +151,23 @@ impl<T> ActionRequest<T> {
                 self.headers.append(header, value);
             }
             Err(_) => self.fail(RequestProblem::HeaderValue { name: name.into() }),
+        }
+    }
+
+    /// Headers from `headers = value`: a `Serialize` struct or map, one header per
+    /// field, checked here since the names are only known at run time.
+    #[doc(hidden)]
+    pub fn push_header_fields<V: Serialize + ?Sized>(&mut self, value: &V) {
+        let result = encode::push_fields(&mut HeaderSink(&mut self.headers), value);
+        self.check(result, RequestProblem::Headers);
+    }
+
+    fn check(&mut self, result: Result<(), EncodeError>, shape: fn(String) -> RequestProblem) {
+        match result {
+            Ok(()) => {}
+            Err(EncodeError::Shape(message)) => self.fail(shape(message)),
+            Err(EncodeError::HeaderName(name)) => self.fail(RequestProblem::HeaderName { name }),
+            Err(EncodeError::HeaderValue(name)) => self.fail(RequestProblem::HeaderValue { name }),
         }
     }
 

@@ -8,6 +8,7 @@
 mod ctxt;
 mod expand;
 mod model;
+mod names;
 mod parse;
 mod suggest;
 mod template;
@@ -15,13 +16,16 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Builds a compile-checked call to the connector's API. See the `api-action`
-/// crate for the grammar and the rules it enforces.
+/// Builds a compile-checked call to the connector's API, or declares typed
+/// actions. See the `api-action` crate for the grammar and the rules it enforces.
 #[proc_macro]
 pub fn api_action(input: TokenStream) -> TokenStream {
-    let input = match syn::parse::<parse::CallInput>(input) {
-        Ok(input) => input,
-        Err(error) => return error.to_compile_error().into(),
-    };
-    expand::expand(validate::validate(input)).into()
+    match syn::parse::<parse::Input>(input) {
+        Ok(parse::Input::Call(call)) => expand::expand(validate::validate(call)).into(),
+        Ok(parse::Input::Decls(decls)) => {
+            let checked = decls.into_iter().map(validate::validate_decl).collect();
+            expand::expand_decls(checked).into()
+        }
+        Err(error) => error.to_compile_error().into(),
+    }
 }

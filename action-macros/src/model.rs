@@ -2,7 +2,7 @@
 
 use crate::template::Template;
 use proc_macro2::{Span, TokenStream};
-use syn::{Expr, Ident, LitStr, Type};
+use syn::{Attribute, Expr, Ident, LitStr, Type, Visibility};
 
 /// The five request types of a Custom API Action card.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,8 +56,29 @@ pub struct Action {
     /// One binding per placeholder, in the template's order.
     pub bindings: Vec<Binding>,
     pub query: Option<Query>,
-    pub headers: Vec<Header>,
+    pub headers: Option<Headers>,
     pub body: Option<Body>,
+}
+
+/// A declaration: a struct whose fields are an action's values, and the action
+/// built from them (its bindings and clauses read `self.field`).
+pub struct Decl {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    /// One field per placeholder, typed by a generic parameter bound by `Display`.
+    pub path_fields: Vec<PathField>,
+    /// `query<Q>`, `headers<H>`, `body<B>`: each a field of that name and type.
+    pub typed_clauses: Vec<(Ident, Type)>,
+    pub action: Action,
+}
+
+pub struct PathField {
+    pub placeholder: String,
+    /// The placeholder in snake_case (`userId` → `user_id`).
+    pub field: Ident,
+    /// The field's type parameter (`userId` → `UserId`).
+    pub generic: Ident,
 }
 
 pub struct Binding {
@@ -69,6 +90,13 @@ pub enum Query {
     /// `query { key: value, .. }`
     Pairs(Vec<(String, Expr)>),
     /// `query = value`: any `Serialize` struct or map.
+    Value(Expr),
+}
+
+pub enum Headers {
+    /// `headers { "Name": value, .. }`: names checked at compile time.
+    Pairs(Vec<Header>),
+    /// `headers = value`: a `Serialize` struct or map, checked at run time.
     Value(Expr),
 }
 

@@ -6,7 +6,150 @@
 
 use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
-use syn::{braced, token, Expr, Ident, LitStr, Token, Type};
+use syn::{braced, token, Attribute, Expr, Ident, LitStr, Token, Type, Visibility};
+
+/// What `api_action!` was given: one call, or a list of declarations.
+pub enum Input {
+    Call(CallInput),
+    Decls(Vec<DeclInput>),
+}
+
+impl Parse for Input {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        // A declaration starts with doc comments, a visibility, or `Name =`; a call
+        // starts with its method and URL.
+        let is_decl = input.peek(Token![#])
+            || input.peek(Token![pub])
+            || (input.peek(Ident) && input.peek2(Token![=]));
+        if !is_decl {
+            return input.parse().map(Input::Call);
+        }
+        let mut decls = Vec::new();
+        while !input.is_empty() {
+            decls.push(input.parse()?);
+        }
+        Ok(Input::Decls(decls))
+    }
+}
+
+/// `#[attrs] vis Name = METHOD "RELATIVE_URL" [query<Q>] [headers<H>] [body<B>] [-> R];`
+pub struct DeclInput {
+    pub attrs: Vec<Attribute>,
+    pub vis: Visibility,
+    pub name: Ident,
+    pub method: Ident,
+    pub url: UrlInput,
+    pub clauses: Vec<TypedClause>,
+    pub response: Option<Type>,
+}
+
+/// `keyword<Type>` in a declaration.
+pub struct TypedClause {
+    pub keyword: Ident,
+    pub ty: Type,
+}
+
+impl Parse for DeclInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let name: Ident = input.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "expected a declaration: `pub Name = METHOD \"/relative/url\" [query<Q>] \
+                 [headers<H>] [body<B>] [-> R];`",
+            )
+        })?;
+        input.parse::<Token![=]>()?;
+        let method = parse_method(input)?;
+        let url = parse_url(input)?;
+        let mut clauses = Vec::new();
+        while input.peek(Ident) {
+            let keyword: Ident = input.parse()?;
+            if input.peek(token::Brace) || input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    keyword.span(),
+                    format!(
+                        "a declaration names types, not values: write `{keyword}<Type>`; its \
+                         values are the generated struct's `{keyword}` field"
+                    ),
+                ));
+            }
+            input.parse::<Token![<]>().map_err(|_| {
+                syn::Error::new(
+                    keyword.span(),
+                    format!("expected `{keyword}<Type>`, e.g. `query<UserQuery>`"),
+                )
+            })?;
+            let ty = input.parse()?;
+            input.parse::<Token![>]>()?;
+            clauses.push(TypedClause { keyword, ty });
+        }
+        let response = parse_response(input)?;
+        if !input.is_empty() {
+            input.parse::<Token![;]>().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected `;` after the declaration (or a clause: `query<Q>`, \
+                     `headers<H>`, `body<B>`, `-> R`)",
+                )
+            })?;
+        }
+        Ok(DeclInput {
+            attrs,
+            vis,
+            name,
+            method,
+            url,
+            clauses,
+            response,
+        })
+    }
+}
+
+fn parse_method(input: ParseStream) -> syn::Result<Ident> {
+    if input.peek(LitStr) {
+        let url: LitStr = input.parse()?;
+        return Err(syn::Error::new(
+            url.span(),
+            format!(
+                "missing request type: write it before the URL, e.g. `GET {}`",
+                quote::quote!(#url)
+            ),
+        ));
+    }
+    let method: Ident = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            "expected a request type (GET, POST, PUT, PATCH or DELETE) followed by a \
+             relative URL, e.g. `GET \"/Users\"`",
+        )
+    })?;
+    if input.is_empty() || input.peek(Token![;]) || input.peek(Token![,]) {
+        return Err(syn::Error::new(
+            method.span(),
+            "expected a relative URL after the request type, e.g. `\"/Users\"`",
+        ));
+    }
+    Ok(method)
+}
+
+fn parse_url(input: ParseStream) -> syn::Result<UrlInput> {
+    if input.peek(LitStr) {
+        Ok(UrlInput::Literal(input.parse()?))
+    } else {
+        Ok(UrlInput::Other(input.parse()?))
+    }
+}
+
+fn parse_response(input: ParseStream) -> syn::Result<Option<Type>> {
+    if input.peek(Token![->]) {
+        input.parse::<Token![->]>()?;
+        Ok(Some(input.parse()?))
+    } else {
+        Ok(None)
+    }
+}
 
 /// `METHOD "RELATIVE_URL" [-> T] (, item)*`
 pub struct CallInput {
@@ -45,40 +188,9 @@ impl Item {
 
 impl Parse for CallInput {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        if input.peek(LitStr) {
-            let url: LitStr = input.parse()?;
-            return Err(syn::Error::new(
-                url.span(),
-                format!(
-                    "missing request type: write it before the URL, e.g. `GET {}`",
-                    quote::quote!(#url)
-                ),
-            ));
-        }
-        let method: Ident = input.parse().map_err(|e| {
-            syn::Error::new(
-                e.span(),
-                "expected a request type (GET, POST, PUT, PATCH or DELETE) followed by a \
-                 relative URL, e.g. `api_action!(GET \"/Users\")`",
-            )
-        })?;
-        if input.is_empty() {
-            return Err(syn::Error::new(
-                method.span(),
-                "expected a relative URL after the request type, e.g. `\"/Users\"`",
-            ));
-        }
-        let url = if input.peek(LitStr) {
-            UrlInput::Literal(input.parse()?)
-        } else {
-            UrlInput::Other(input.parse()?)
-        };
-        let response = if input.peek(Token![->]) {
-            input.parse::<Token![->]>()?;
-            Some(input.parse()?)
-        } else {
-            None
-        };
+        let method = parse_method(input)?;
+        let url = parse_url(input)?;
+        let response = parse_response(input)?;
         let mut items = Vec::new();
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -126,6 +238,15 @@ impl Parse for Item {
             return Err(syn::Error::new(
                 input.span(),
                 format!("bind with `=`, not `:`: write `{name} = value`"),
+            ));
+        }
+        if input.peek(Token![<]) {
+            return Err(syn::Error::new(
+                input.span(),
+                format!(
+                    "`{name}<Type>` belongs in a declaration (`pub Name = GET \"/..\" \
+                     {name}<Type>;`); a call gives values: `{name} {{ .. }}` or `{name} = value`"
+                ),
             ));
         }
         if !(input.is_empty() || input.peek(Token![,])) {

@@ -2,13 +2,14 @@
 //! [`model::Action`] or every error found, each spanned on the token it is about.
 
 use crate::ctxt::Ctxt;
-use crate::model::{self, Action, Binding, Body, Header, Method, Query};
-use crate::parse::{self, CallInput, Item, UrlInput};
+use crate::model::{self, Action, Binding, Body, Decl, Header, Headers, Method, PathField, Query};
+use crate::names;
+use crate::parse::{self, CallInput, DeclInput, Item, UrlInput};
 use crate::suggest::closest;
 use crate::template::{self, Template};
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use syn::parse::Parser;
-use syn::{Expr, Ident, Type};
+use syn::{Expr, Ident, LitStr, Type};
 
 /// The clause keywords, in the order the README lists them.
 const CLAUSES: [&str; 3] = ["query", "headers", "body"];
@@ -59,19 +60,12 @@ pub fn validate(input: CallInput) -> Result<Action, Box<Invalid>> {
                 exprs.push(value.clone());
                 assigns.push((name, value));
             }
-            Item::Braced { keyword, .. } => {
-                let hint = match closest(&name, CLAUSES) {
-                    Some(near) => format!("did you mean `{near}`? The "),
-                    None => "the ".to_string(),
-                };
-                cx.error(
-                    keyword.span(),
-                    format!(
-                        "unknown clause `{name}`: {hint}clauses are `query {{ .. }}`, \
-                         `query = ..`, `headers {{ .. }}`, `body = ..` and `body {{ .. }}`"
-                    ),
-                );
-            }
+            Item::Braced { keyword, .. } => unknown_clause(
+                &mut cx,
+                &keyword,
+                "`query { .. }`, `query = ..`, `headers { .. }`, `headers = ..`, `body = ..` \
+                 and `body { .. }`",
+            ),
         }
     }
 
@@ -223,7 +217,7 @@ fn check_bindings(
 struct Clauses {
     seen: Vec<String>,
     query: Option<Query>,
-    headers: Vec<Header>,
+    headers: Option<Headers>,
     body: Option<Body>,
 }
 
@@ -270,19 +264,14 @@ impl Clauses {
                     Err(error) => return cx.syn_error(error),
                 };
                 exprs.extend(pairs.iter().map(|p| p.value.clone()));
-                self.headers = check_headers(cx, pairs);
+                self.headers = Some(Headers::Pairs(check_headers(cx, pairs)));
+            }
+            ("headers", Item::Assign { value: Some(value), .. }) => {
+                exprs.push(value.clone());
+                self.headers = Some(Headers::Value(value));
             }
             ("body", item) => {
-                if let Some(method) = method.filter(|m| !m.takes_body()) {
-                    cx.error(
-                        keyword.span(),
-                        format!(
-                            "{} takes no body: only POST, PUT and PATCH send a body; remove \
-                             the `body` clause or change the request type",
-                            method.name()
-                        ),
-                    );
-                }
+                check_body_allowed(cx, method, &keyword);
                 self.body = match item {
                     Item::Assign {
                         value: Some(value), ..
@@ -311,6 +300,165 @@ impl Clauses {
             ),
         }
     }
+}
+
+/// Rule 4.
+fn check_body_allowed(cx: &mut Ctxt, method: Option<Method>, keyword: &Ident) {
+    if let Some(method) = method.filter(|m| !m.takes_body()) {
+        cx.error(
+            keyword.span(),
+            format!(
+                "{} takes no body: only POST, PUT and PATCH send a body; remove the `body` \
+                 clause or change the request type",
+                method.name()
+            ),
+        );
+    }
+}
+
+/// Rule 7: an unknown clause keyword, with a suggestion.
+fn unknown_clause(cx: &mut Ctxt, keyword: &Ident, forms: &str) {
+    let name = keyword.to_string();
+    let hint = match closest(&name, CLAUSES) {
+        Some(near) => format!("did you mean `{near}`? The "),
+        None => "the ".to_string(),
+    };
+    cx.error(
+        keyword.span(),
+        format!("unknown clause `{name}`: {hint}clauses are {forms}"),
+    );
+}
+
+/// Checks a declaration. Unlike a call, a declaration always yields its struct
+/// (with whatever could be read), so uses of it elsewhere do not fail as well.
+pub fn validate_decl(input: DeclInput) -> (Decl, Vec<syn::Error>) {
+    let mut cx = Ctxt::default();
+    let method = check_method(&mut cx, &input.method);
+    let (url, template) = check_url(&mut cx, input.url);
+    let url = url.unwrap_or_else(|| LitStr::new("/", input.name.span()));
+    let template = template.unwrap_or_else(|| template::parse_lenient("/").0);
+
+    let mut typed_clauses: Vec<(Ident, Type)> = Vec::new();
+    for clause in input.clauses {
+        let name = clause.keyword.to_string();
+        if !CLAUSES.contains(&name.as_str()) {
+            unknown_clause(&mut cx, &clause.keyword, "`query<Q>`, `headers<H>` and `body<B>`");
+        } else if typed_clauses.iter().any(|(k, _)| *k == name) {
+            cx.error(
+                clause.keyword.span(),
+                format!("the `{name}` clause is given twice: keep one"),
+            );
+        } else {
+            if name == "body" {
+                check_body_allowed(&mut cx, method, &clause.keyword);
+            }
+            typed_clauses.push((clause.keyword, clause.ty));
+        }
+    }
+
+    let taken = type_idents(&input.name, &typed_clauses, input.response.as_ref());
+    let path_fields = path_fields(&mut cx, &template, &url, &taken);
+    // `self.query` etc., spanned on the clause's type: rule 8 errors (a type that
+    // is not `Serialize`) then point at the user's type.
+    let field = |name: &str| -> Option<Expr> {
+        let (_, ty) = typed_clauses.iter().find(|(k, _)| k == name)?;
+        let ident = Ident::new(name, Span::call_site());
+        Some(syn::parse_quote_spanned!(syn::spanned::Spanned::span(ty)=> self.#ident))
+    };
+    let action = Action {
+        method: method.unwrap_or(Method::Get),
+        method_span: input.method.span(),
+        url,
+        template,
+        response: input.response,
+        bindings: path_fields
+            .iter()
+            .map(|f| {
+                let ident = &f.field;
+                Binding {
+                    placeholder: f.placeholder.clone(),
+                    value: syn::parse_quote!(self.#ident),
+                }
+            })
+            .collect(),
+        query: field("query").map(Query::Value),
+        headers: field("headers").map(Headers::Value),
+        body: field("body").map(Body::Value),
+    };
+    let decl = Decl {
+        attrs: input.attrs,
+        vis: input.vis,
+        name: input.name,
+        path_fields,
+        typed_clauses,
+        action,
+    };
+    (decl, cx.into_errors())
+}
+
+/// One field per distinct placeholder, named in snake_case, typed by a generic
+/// parameter named in CamelCase (renamed if a type in the declaration has that name).
+fn path_fields(cx: &mut Ctxt, template: &Template, url: &LitStr, taken: &[String]) -> Vec<PathField> {
+    let mut fields: Vec<PathField> = Vec::new();
+    for placeholder in template.placeholders() {
+        if fields.iter().any(|f| f.placeholder == placeholder) {
+            continue; // a repeated placeholder is already an error
+        }
+        let snake = names::snake_case(placeholder);
+        if CLAUSES.contains(&snake.as_str()) {
+            continue; // already an error: the placeholder has a clause's name
+        }
+        if names::is_reserved_path_keyword(&snake) {
+            cx.error(
+                url.span(),
+                format!("placeholder `<{placeholder}>` cannot name a field (`{snake}` is reserved): rename it"),
+            );
+            continue;
+        }
+        if let Some(other) = fields.iter().find(|f| f.field == snake.trim_start_matches("r#")) {
+            cx.error(
+                url.span(),
+                format!(
+                    "placeholders `<{}>` and `<{placeholder}>` both become the field `{snake}`: rename one",
+                    other.placeholder
+                ),
+            );
+            continue;
+        }
+        let field = match syn::parse_str::<Ident>(&snake) {
+            Ok(_) => Ident::new(&snake, url.span()),
+            Err(_) => Ident::new_raw(&snake, url.span()),
+        };
+        let mut generic = names::camel_case(placeholder);
+        while taken.contains(&generic) || fields.iter().any(|f| f.generic == generic) {
+            generic.insert(0, 'P');
+        }
+        fields.push(PathField {
+            placeholder: placeholder.to_string(),
+            field,
+            generic: Ident::new(&generic, Span::call_site()),
+        });
+    }
+    fields
+}
+
+/// Every identifier in the declaration's types and its name: a generic parameter
+/// must not shadow any of them.
+fn type_idents(name: &Ident, clauses: &[(Ident, Type)], response: Option<&Type>) -> Vec<String> {
+    fn walk(tokens: TokenStream, out: &mut Vec<String>) {
+        for token in tokens {
+            match token {
+                TokenTree::Ident(ident) => out.push(ident.to_string()),
+                TokenTree::Group(group) => walk(group.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = vec![name.to_string()];
+    for ty in clauses.iter().map(|(_, ty)| ty).chain(response) {
+        walk(quote::quote!(#ty), &mut out);
+    }
+    out
 }
 
 /// Rule 6.

@@ -1,0 +1,12 @@
+use api_action::api_action;
+
+#[derive(serde::Serialize)]
+pub struct NewUser {
+    user_name: String,
+}
+
+api_action! {
+    pub DeleteUser = DELETE "/Users/<userId>" body<NewUser>;
+}
+
+fn main() {}

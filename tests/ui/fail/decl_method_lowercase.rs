@@ -1,0 +1,9 @@
+use api_action::api_action;
+
+api_action! {
+    pub ListUsers = get "/Users";
+}
+
+fn main() {
+    let _ = ListUsers;
+}

@@ -1,0 +1,9 @@
+use api_action::api_action;
+
+api_action! {
+    pub GetUser = GET "/Users/<userId>";
+}
+
+fn main() {
+    let _ = GetUser {};
+}

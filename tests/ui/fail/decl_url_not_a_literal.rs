@@ -1,0 +1,9 @@
+use api_action::api_action;
+
+const URL: &str = "/Users";
+
+api_action! {
+    pub ListUsers = GET URL;
+}
+
+fn main() {}
