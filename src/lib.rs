@@ -58,7 +58,7 @@ pub use action_macros::api_action;
 /// What the macro's expansion calls. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use action_core::{Action, ActionRequest, Method};
+    pub use action_core::{Action, ActionRequest, JsonBody, Method};
     pub use core::fmt::Display;
     pub use serde_json;
     pub use std::string::String;
@@ -66,5 +66,4 @@ pub mod __private {
     /// Rule 8: names the response type in the error when it cannot be decoded.
     #[inline(always)]
     pub fn assert_response<T: serde::de::DeserializeOwned>() {}
-
 }

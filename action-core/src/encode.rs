@@ -39,9 +39,11 @@ impl PairSink for QuerySink<'_> {
         if !self.0.is_empty() {
             self.0.push('&');
         }
-        self.0.extend(form_urlencoded::byte_serialize(key.as_bytes()));
+        self.0
+            .extend(form_urlencoded::byte_serialize(key.as_bytes()));
         self.0.push('=');
-        self.0.extend(form_urlencoded::byte_serialize(value.as_bytes()));
+        self.0
+            .extend(form_urlencoded::byte_serialize(value.as_bytes()));
         Ok(())
     }
 }
@@ -126,7 +128,10 @@ impl Display for EncodeError {
             EncodeError::Shape(message) => f.write_str(message),
             EncodeError::HeaderName(name) => write!(f, "`{name}` is not a valid header name"),
             EncodeError::HeaderValue(name) => {
-                write!(f, "the value of header `{name}` contains a control character")
+                write!(
+                    f,
+                    "the value of header `{name}` contains a control character"
+                )
             }
         }
     }
@@ -325,7 +330,11 @@ fn not_a_struct<S: PairSink>(what: &str) -> EncodeError {
     EncodeError::Shape(format!(
         "`{kind} = value` takes a struct or a map, not {what}; for one key write \
          `{kind} {{ key: value }}`",
-        kind = if S::KIND == "header" { "headers" } else { "query" },
+        kind = if S::KIND == "header" {
+            "headers"
+        } else {
+            "query"
+        },
     ))
 }
 
@@ -578,7 +587,10 @@ mod tests {
         assert_eq!(pairs("n", &u128::MAX).unwrap(), format!("n={}", u128::MAX));
         assert_eq!(pairs("f", &0.5f64).unwrap(), "f=0.5");
         // 1e300 prints 301 digits: past the stack buffer, through a String.
-        assert_eq!(pairs("f", &1e300f64).unwrap(), format!("f=1{}", "0".repeat(300)));
+        assert_eq!(
+            pairs("f", &1e300f64).unwrap(),
+            format!("f=1{}", "0".repeat(300))
+        );
     }
 
     #[test]
@@ -593,13 +605,20 @@ mod tests {
             skip: Option<u8>,
         }
         let mut map = HeaderMap::new();
-        let value = Headers { request_id: 7, tags: vec!["a", "b"], skip: None };
+        let value = Headers {
+            request_id: 7,
+            tags: vec!["a", "b"],
+            skip: None,
+        };
         push_fields(&mut HeaderSink(&mut map), &value).unwrap();
         assert_eq!(map["x-request-id"], "7");
         assert_eq!(map.get_all("x-tag").iter().collect::<Vec<_>>(), ["a", "b"]);
         assert!(!map.contains_key("x-skip"));
         let err = push_pair(&mut HeaderSink(&mut map), "X-Bad", "a\r\nb").unwrap_err();
-        assert_eq!(err.to_string(), "the value of header `X-Bad` contains a control character");
+        assert_eq!(
+            err.to_string(),
+            "the value of header `X-Bad` contains a control character"
+        );
         let err = push_pair(&mut HeaderSink(&mut map), "bad name", "v").unwrap_err();
         assert_eq!(err.to_string(), "`bad name` is not a valid header name");
     }
@@ -633,9 +652,16 @@ mod tests {
     fn top_level_must_be_a_struct_or_map() {
         let mut query = String::new();
         let err = fields(&mut query, &5).unwrap_err();
-        assert!(err.contains("takes a struct or a map, not a number"), "{err}");
+        assert!(
+            err.contains("takes a struct or a map, not a number"),
+            "{err}"
+        );
         fields(&mut query, &None::<Page>).unwrap();
-        fields(&mut query, &std::collections::BTreeMap::from([("b", 2), ("a", 1)])).unwrap();
+        fields(
+            &mut query,
+            &std::collections::BTreeMap::from([("b", 2), ("a", 1)]),
+        )
+        .unwrap();
         assert_eq!(query, "a=1&b=2");
     }
 }

@@ -30,6 +30,8 @@ pub use auth::Auth;
 pub use connector::{Connector, ConnectorBuilder};
 pub use error::{Call, DecodeError, Error, RequestProblem, StatusError};
 pub use request::ActionRequest;
+#[doc(hidden)]
+pub use request::JsonBody;
 pub use response::Response;
 
 /// HTTP types used in the API, re-exported so users need no `http` dependency.

@@ -180,6 +180,15 @@ impl<T> ActionRequest<T> {
         }
     }
 
+    /// An inline `body { .. }`, rendered by the macro.
+    #[doc(hidden)]
+    pub fn set_json_text(&mut self, body: JsonBody) {
+        match body.error {
+            None => self.body = Some(body.buf),
+            Some(error) => self.fail(RequestProblem::Body(error)),
+        }
+    }
+
     fn call(&self) -> Call {
         Call {
             method: self.method.clone(),
@@ -257,6 +266,39 @@ impl<T> fmt::Debug for ActionRequest<T> {
             .field("headers", &self.headers.keys().collect::<Vec<_>>())
             .field("body_bytes", &self.body.as_ref().map(Vec::len))
             .finish()
+    }
+}
+
+/// The bytes of an inline `body { .. }`: the macro renders keys, brackets and
+/// literal values at compile time and pushes them as text; only the Rust
+/// expressions in it are serialized here.
+#[doc(hidden)]
+pub struct JsonBody {
+    buf: Vec<u8>,
+    error: Option<String>,
+}
+
+impl JsonBody {
+    #[doc(hidden)]
+    pub fn with_capacity(capacity: usize) -> Self {
+        JsonBody {
+            buf: Vec::with_capacity(capacity),
+            error: None,
+        }
+    }
+
+    /// Static JSON text, already valid in place.
+    #[doc(hidden)]
+    pub fn push_text(&mut self, text: &'static str) {
+        self.buf.extend_from_slice(text.as_bytes());
+    }
+
+    /// A value, serialized as JSON.
+    #[doc(hidden)]
+    pub fn push_value<V: Serialize + ?Sized>(&mut self, value: &V) {
+        if let Err(e) = serde_json::to_writer(&mut self.buf, value) {
+            self.error.get_or_insert(e.to_string());
+        }
     }
 }
 

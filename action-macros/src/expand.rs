@@ -1,6 +1,7 @@
 //! Step 3: the model to plain runtime calls. Nothing here parses a template at run
 //! time: static path pieces are literals, each placeholder one encoded segment.
 
+use crate::json;
 use crate::model::{Action, Body, Decl, Headers, Query};
 use crate::template::Piece;
 use crate::validate::Invalid;
@@ -83,14 +84,34 @@ fn expand_call(action: &Action, check_response: bool) -> TokenStream {
         }
     };
     // Rule 8: a response type that cannot be decoded is reported on the type.
-    let assert_response = action.response.as_ref().filter(|_| check_response).map(|ty| {
-        quote_spanned!(ty.span()=> #rt::assert_response::<#ty>();)
-    });
+    let assert_response = action
+        .response
+        .as_ref()
+        .filter(|_| check_response)
+        .map(|ty| quote_spanned!(ty.span()=> #rt::assert_response::<#ty>();));
     let body = action.body.as_ref().map(|body| match body {
         Body::Value(value) => quote_spanned!(value.span()=> #req.set_json_body(&(#value));),
-        Body::Json { brace, content } => {
-            let json = quote_spanned!(*brace=> #rt::serde_json::json!({ #content }));
-            quote!(#req.set_json_body(&#json);)
+        Body::Json(json) => {
+            let body = syn::Ident::new("body", Span::mixed_site());
+            let mut capacity = 0;
+            let writes: Vec<TokenStream> = json::pieces(json)
+                .into_iter()
+                .map(|piece| match piece {
+                    json::Piece::Text(text) => {
+                        capacity += text.len();
+                        quote!(#body.push_text(#text);)
+                    }
+                    json::Piece::Value(value) => {
+                        capacity += 16;
+                        quote_spanned!(value.span()=> #body.push_value(&(#value));)
+                    }
+                })
+                .collect();
+            quote! {
+                let mut #body = #rt::JsonBody::with_capacity(#capacity);
+                #(#writes)*
+                #req.set_json_text(#body);
+            }
         }
     });
 
@@ -149,15 +170,14 @@ fn expand_decl(decl: &Decl) -> TokenStream {
     let rt = rt();
     let (attrs, vis, name) = (&decl.attrs, &decl.vis, &decl.name);
     let action = &decl.action;
-    let signature = format!(
-        " `{} {}`",
-        action.method.name(),
-        action.url.value()
-    );
+    let signature = format!(" `{} {}`", action.method.name(), action.url.value());
     let generics: Vec<&syn::Ident> = decl.path_fields.iter().map(|f| &f.generic).collect();
     let path_fields = decl.path_fields.iter().map(|f| {
         let (field, generic) = (&f.field, &f.generic);
-        let doc = format!(" The value of `<{}>`, sent as one path segment.", f.placeholder);
+        let doc = format!(
+            " The value of `<{}>`, sent as one path segment.",
+            f.placeholder
+        );
         quote!(#[doc = #doc] #vis #field: #generic,)
     });
     let clause_fields = decl.typed_clauses.iter().map(|(keyword, ty)| {
@@ -183,8 +203,7 @@ fn expand_decl(decl: &Decl) -> TokenStream {
             }
         }
     };
-    let impl_generics = (!generics.is_empty())
-        .then(|| quote!(<#(#generics: #rt::Display),*>));
+    let impl_generics = (!generics.is_empty()).then(|| quote!(<#(#generics: #rt::Display),*>));
     let type_generics = (!generics.is_empty()).then(|| quote!(<#(#generics),*>));
     quote! {
         #(#attrs)*

@@ -7,6 +7,7 @@
 
 mod ctxt;
 mod expand;
+mod json;
 mod model;
 mod names;
 mod parse;

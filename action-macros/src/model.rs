@@ -1,7 +1,7 @@
 //! The one model of an action that validation builds and expansion reads.
 
 use crate::template::Template;
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
 use syn::{Attribute, Expr, Ident, LitStr, Type, Visibility};
 
 /// The five request types of a Custom API Action card.
@@ -109,8 +109,8 @@ pub struct Header {
 pub enum Body {
     /// `body = value`: any `Serialize`.
     Value(Expr),
-    /// `body { .. }`: JSON written inline, expanded through `serde_json::json!`.
-    Json { brace: Span, content: TokenStream },
+    /// `body { .. }`: JSON written inline, checked and rendered at compile time.
+    Json(crate::json::Json),
 }
 
 /// The value of a bare binding `userId`: the variable of that name.

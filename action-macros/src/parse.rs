@@ -172,7 +172,6 @@ pub enum Item {
     /// `keyword { ... }`: a clause with braced content, parsed later by its kind.
     Braced {
         keyword: Ident,
-        brace: Span,
         content: TokenStream,
     },
 }
@@ -227,10 +226,9 @@ impl Parse for Item {
         }
         if input.peek(token::Brace) {
             let content;
-            let brace = braced!(content in input);
+            braced!(content in input);
             return Ok(Item::Braced {
                 keyword: name,
-                brace: brace.span.join(),
                 content: content.parse()?,
             });
         }

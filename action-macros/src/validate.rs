@@ -2,6 +2,7 @@
 //! [`model::Action`] or every error found, each spanned on the token it is about.
 
 use crate::ctxt::Ctxt;
+use crate::json;
 use crate::model::{self, Action, Binding, Body, Decl, Header, Headers, Method, PathField, Query};
 use crate::names;
 use crate::parse::{self, CallInput, DeclInput, Item, UrlInput};
@@ -266,7 +267,12 @@ impl Clauses {
                 exprs.extend(pairs.iter().map(|p| p.value.clone()));
                 self.headers = Some(Headers::Pairs(check_headers(cx, pairs)));
             }
-            ("headers", Item::Assign { value: Some(value), .. }) => {
+            (
+                "headers",
+                Item::Assign {
+                    value: Some(value), ..
+                },
+            ) => {
                 exprs.push(value.clone());
                 self.headers = Some(Headers::Value(value));
             }
@@ -279,7 +285,9 @@ impl Clauses {
                         exprs.push(value.clone());
                         Some(Body::Value(value))
                     }
-                    Item::Braced { brace, content, .. } => Some(Body::Json { brace, content }),
+                    Item::Braced { content, .. } => {
+                        json::parse_object_content(cx, content).map(Body::Json)
+                    }
                     Item::Assign { value: None, .. } => {
                         cx.error(
                             keyword.span(),
@@ -342,7 +350,11 @@ pub fn validate_decl(input: DeclInput) -> (Decl, Vec<syn::Error>) {
     for clause in input.clauses {
         let name = clause.keyword.to_string();
         if !CLAUSES.contains(&name.as_str()) {
-            unknown_clause(&mut cx, &clause.keyword, "`query<Q>`, `headers<H>` and `body<B>`");
+            unknown_clause(
+                &mut cx,
+                &clause.keyword,
+                "`query<Q>`, `headers<H>` and `body<B>`",
+            );
         } else if typed_clauses.iter().any(|(k, _)| *k == name) {
             cx.error(
                 clause.keyword.span(),
@@ -398,7 +410,12 @@ pub fn validate_decl(input: DeclInput) -> (Decl, Vec<syn::Error>) {
 
 /// One field per distinct placeholder, named in snake_case, typed by a generic
 /// parameter named in CamelCase (renamed if a type in the declaration has that name).
-fn path_fields(cx: &mut Ctxt, template: &Template, url: &LitStr, taken: &[String]) -> Vec<PathField> {
+fn path_fields(
+    cx: &mut Ctxt,
+    template: &Template,
+    url: &LitStr,
+    taken: &[String],
+) -> Vec<PathField> {
     let mut fields: Vec<PathField> = Vec::new();
     for placeholder in template.placeholders() {
         if fields.iter().any(|f| f.placeholder == placeholder) {
@@ -415,7 +432,10 @@ fn path_fields(cx: &mut Ctxt, template: &Template, url: &LitStr, taken: &[String
             );
             continue;
         }
-        if let Some(other) = fields.iter().find(|f| f.field == snake.trim_start_matches("r#")) {
+        if let Some(other) = fields
+            .iter()
+            .find(|f| f.field == snake.trim_start_matches("r#"))
+        {
             cx.error(
                 url.span(),
                 format!(

@@ -39,7 +39,7 @@ mod no_prelude {
     }
 
     pub fn call(id: u32) -> ::api_action::ActionRequest<::serde_json::Value> {
-        ::api_action::api_action!(PUT "/Users/<userId>", userId = id, body = id)
+        ::api_action::api_action!(PUT "/Users/<userId>", userId = id, body { "n": id, "a": [1, null] })
     }
 }
 
