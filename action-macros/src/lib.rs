@@ -22,7 +22,7 @@ use proc_macro::TokenStream;
 #[proc_macro]
 pub fn api_action(input: TokenStream) -> TokenStream {
     match syn::parse::<parse::Input>(input) {
-        Ok(parse::Input::Call(call)) => expand::expand(validate::validate(call)).into(),
+        Ok(parse::Input::Call(call)) => expand::expand(validate::validate(*call)).into(),
         Ok(parse::Input::Decls(decls)) => {
             let checked = decls.into_iter().map(validate::validate_decl).collect();
             expand::expand_decls(checked).into()

@@ -10,7 +10,7 @@ use syn::{braced, token, Attribute, Expr, Ident, LitStr, Token, Type, Visibility
 
 /// What `api_action!` was given: one call, or a list of declarations.
 pub enum Input {
-    Call(CallInput),
+    Call(Box<CallInput>),
     Decls(Vec<DeclInput>),
 }
 
@@ -22,7 +22,7 @@ impl Parse for Input {
             || input.peek(Token![pub])
             || (input.peek(Ident) && input.peek2(Token![=]));
         if !is_decl {
-            return input.parse().map(Input::Call);
+            return input.parse().map(|call| Input::Call(Box::new(call)));
         }
         let mut decls = Vec::new();
         while !input.is_empty() {
