@@ -142,8 +142,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?
         .body;
     println!(
-        "listed   {} of {} users",
-        page.items_per_page, page.total_results
+        "listed   {} of {} users from #{}",
+        page.items_per_page, page.total_results, page.start_index
     );
     let ada = &page.resources[0];
 
@@ -153,8 +153,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             user_id: ada.id.as_str(),
         })
         .await?;
+    let display_name = read.body.display_name.as_deref().unwrap_or("-");
     println!(
-        "read     {} active={}",
+        "read     {} ({display_name}) active={}",
         read.body.user_name, read.body.active
     );
 
