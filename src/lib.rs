@@ -36,11 +36,12 @@
 
 pub use action_core::*;
 
-/// Builds a compile-checked call: `api_action!(METHOD "/relative/<url>" [-> T], ...)`.
+/// Builds a compile-checked call, or declares typed actions.
 ///
-/// It evaluates to an [`ActionRequest<T>`](ActionRequest), sent with
-/// `.send(&connector).await` (2xx decoded into `T`, other statuses an
-/// [`Error::Status`]) or `.send_raw(&connector).await` (every status as data).
+/// A call, `api_action!(METHOD "/relative/<url>" [-> T], ...)`, evaluates to an
+/// [`ActionRequest<T>`](ActionRequest), sent with `.send(&connector).await` (2xx
+/// decoded into `T`, other statuses an [`Error::Status`]) or
+/// `.send_raw(&connector).await` (every status as data).
 ///
 /// ```
 /// use api_action::api_action;
@@ -52,6 +53,32 @@ pub use action_core::*;
 ///     headers { "X-Request-Id": 42 },
 ///     body { "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"] });
 /// assert_eq!(request.relative_url(), "/Users/a%2Fb?attributes=id&excludedAttributes=emails");
+/// ```
+///
+/// Declarations, `api_action! { pub Name = METHOD "/url" [query<Q>] [headers<H>]
+/// [body<B>] [-> R]; ... }`, generate one struct per line implementing [`Action`],
+/// sent with [`Connector::send`] or [`Connector::send_raw`]:
+///
+/// ```
+/// use api_action::{api_action, Action};
+///
+/// #[derive(serde::Serialize)]
+/// struct NewUser {
+///     #[serde(rename = "userName")]
+///     user_name: String,
+/// }
+///
+/// api_action! {
+///     /// Read one user.
+///     pub GetUser = GET "/Users/<userId>";
+///     /// Create a user.
+///     pub CreateUser = POST "/Users" body<NewUser>;
+/// }
+///
+/// let get = GetUser { user_id: 42 }.into_request();
+/// assert_eq!(get.relative_url(), "/Users/42");
+/// let create = CreateUser { body: NewUser { user_name: "ada".into() } }.into_request();
+/// assert_eq!(create.body(), Some(&br#"{"userName":"ada"}"#[..]));
 /// ```
 pub use action_macros::api_action;
 

@@ -23,10 +23,11 @@ use std::marker::PhantomData;
 /// without it).
 ///
 /// ```no_run
-/// # async fn run(scim: &action_core::Connector) -> Result<(), action_core::Error> {
-/// # use action_core::{ActionRequest, Method};
-/// # let request: ActionRequest<serde_json::Value> = ActionRequest::new(Method::GET, "/Users", 6);
-/// // let request = api_action!(GET "/Users");
+/// # async fn run(scim: &api_action::Connector) -> Result<(), api_action::Error> {
+/// use api_action::api_action;
+///
+/// let request = api_action!(GET "/Users?count=10");
+/// assert_eq!(request.relative_url(), "/Users?count=10");
 /// let users = request.send(scim).await?;
 /// println!("{} {}", users.status, users.body["totalResults"]);
 /// # Ok(()) }
