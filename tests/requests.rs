@@ -350,6 +350,7 @@ async fn a_non_2xx_status_is_an_error_that_keeps_the_response() {
         panic!("{err:?}")
     };
     assert_eq!(failure.status(), StatusCode::CONFLICT);
+    assert_eq!(err.status(), Some(StatusCode::CONFLICT));
     assert_eq!(failure.headers()["x-trace"], "t-1");
     assert_eq!(failure.body()["scimType"], "uniqueness");
     assert_eq!(failure.call.template, "/Users");
@@ -449,7 +450,7 @@ async fn debug_and_display_never_show_secrets() {
 }
 
 #[tokio::test]
-async fn connection_refused_is_a_transport_error_naming_the_call() {
+async fn connection_refused_is_a_transport_error_naming_the_call_not_its_values() {
     // Bind and release a loopback port, so nothing listens on it.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -457,12 +458,23 @@ async fn connection_refused_is_a_transport_error_naming_the_call() {
         .unwrap()
         .port();
     let api = connector(format!("http://127.0.0.1:{port}"));
-    let err = api_action!(GET "/Users").send_raw(&api).await.unwrap_err();
+    let err = api_action!(GET "/Users/<id>", id = "user-SECRETID", query { token: "qry-SECRET" })
+        .send_raw(&api)
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, Error::Transport { ref call, .. } if call.template == "/Users"),
+        matches!(err, Error::Transport { ref call, .. } if call.template == "/Users/<id>"),
         "{err:?}"
     );
-    assert!(err.to_string().starts_with("GET /Users: "), "{err}");
+    let text = format!("{err} {err:?}");
+    assert!(
+        text.starts_with("GET /Users/<id>: error sending request"),
+        "{text}"
+    );
+    for value in ["user-SECRETID", "qry-SECRET", "t0ken-SECRET"] {
+        assert!(!text.contains(value), "{value} in {text}");
+    }
+    assert_eq!(err.status(), None);
 }
 
 #[tokio::test]

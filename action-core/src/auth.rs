@@ -80,7 +80,7 @@ impl Auth {
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
             Error::Config(format!(
                 "the credential for `{name}` contains characters a header cannot carry \
-                 (control characters or non-ASCII)"
+                 (control characters such as CR or LF)"
             ))
         })?;
         value.set_sensitive(true);
@@ -124,6 +124,9 @@ mod tests {
         let err = Auth::bearer("abc\r\nX-Evil: 1").header().unwrap_err();
         let text = format!("{err} {err:?}");
         assert!(!text.contains("abc"), "{text}");
-        assert!(text.contains("control characters"), "{text}");
+        assert!(
+            text.contains("control characters such as CR or LF"),
+            "{text}"
+        );
     }
 }

@@ -44,7 +44,6 @@ struct Inner {
 }
 
 /// Configures a [`Connector`]; see [`Connector::builder`].
-#[derive(Debug)]
 #[must_use]
 pub struct ConnectorBuilder {
     base: String,
@@ -136,9 +135,11 @@ impl Connector {
         }
         *request.headers_mut() = headers;
 
-        let transport = |source| Error::Transport {
+        // reqwest's errors carry the full URL, with the call's path and query values
+        // in it; the call is named by its template instead.
+        let transport = |source: reqwest::Error| Error::Transport {
             call: call.clone(),
-            source,
+            source: source.without_url(),
         };
         let mut response = inner.client.execute(request).await.map_err(transport)?;
         let status = response.status();
@@ -175,6 +176,24 @@ impl fmt::Debug for Connector {
             .field("auth", &self.inner.auth)
             .field("content_type", &self.inner.content_type)
             .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for ConnectorBuilder {
+    /// Header values may be keys of their own (a second API key), so only their
+    /// names are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectorBuilder")
+            .field("base_url", &describe_base_url(&self.base))
+            .field("auth", &self.auth)
+            .field("content_type", &self.content_type)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+            )
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .finish()
     }
 }
 
@@ -282,7 +301,7 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
 /// Checks a base URL and returns it without a trailing `/`.
 fn check_base_url(base: &str) -> Result<String, Error> {
     let refuse = |reason: &str| Error::BaseUrl {
-        url: without_userinfo(base),
+        url: describe_base_url(base),
         reason: reason.to_string(),
     };
     let url = Url::parse(base).map_err(|e| refuse(&e.to_string()))?;
@@ -305,17 +324,28 @@ fn check_base_url(base: &str) -> Result<String, Error> {
     Ok(url.as_str().trim_end_matches('/').to_string())
 }
 
-/// `base` with any `user:password@` removed, for error messages.
-fn without_userinfo(base: &str) -> String {
-    let Some(start) = base.find("://").map(|i| i + 3) else {
-        return base.to_string();
-    };
-    let authority_end = base[start..]
-        .find(['/', '?', '#'])
-        .map_or(base.len(), |i| start + i);
-    match base[start..authority_end].rfind('@') {
-        Some(at) => format!("{}<redacted>@{}", &base[..start], &base[start + at + 1..]),
-        None => base.to_string(),
+/// A base URL as errors and `Debug` may show it: anything that may hold a
+/// credential (user info, query, fragment) is replaced by `<redacted>`.
+fn describe_base_url(base: &str) -> String {
+    match Url::parse(base) {
+        Ok(url) => {
+            let mut shown = format!("{}://", url.scheme());
+            if !url.username().is_empty() || url.password().is_some() {
+                shown.push_str("<redacted>@");
+            }
+            shown.push_str(url.host_str().unwrap_or_default());
+            if let Some(port) = url.port() {
+                shown.push_str(&format!(":{port}"));
+            }
+            shown.push_str(url.path());
+            if url.query().is_some() || url.fragment().is_some() {
+                shown.push_str("?<redacted>");
+            }
+            shown
+        }
+        // Unparsable: where user info or a query ends cannot be told reliably.
+        Err(_) if base.contains(['@', '?', '#']) => "<redacted>".to_string(),
+        Err(_) => base.to_string(),
     }
 }
 
@@ -342,16 +372,33 @@ mod tests {
 
     #[test]
     fn unusable_base_urls_are_refused() {
-        for (base, reason) in [
-            ("ftp://h.example", "scheme"),
-            ("https://user:pw@h.example", "credentials"),
-            ("https://h.example/x?a=1", "query"),
-            ("not a url", "relative URL without a base"),
+        for (base, message) in [
+            ("ftp://h.example", "invalid base URL `ftp://h.example/`: the scheme must be http or https"),
+            (
+                "https://user:pw@h.example",
+                "invalid base URL `https://<redacted>@h.example/`: it carries credentials; give them to the connector with `.auth(..)`",
+            ),
+            (
+                "https://h.example/x?api_key=k1",
+                "invalid base URL `https://h.example/x?<redacted>`: it has a query or fragment; put query values in each call instead",
+            ),
+            ("https://ada:pa/ss@h.example/x", "invalid base URL `<redacted>`: invalid port number"),
+            ("not a url", "invalid base URL `not a url`: relative URL without a base"),
         ] {
-            let err = check_base_url(base).unwrap_err().to_string();
-            assert!(err.contains(reason), "{base}: {err}");
-            assert!(!err.contains("pw"), "{err}");
+            assert_eq!(check_base_url(base).unwrap_err().to_string(), message);
         }
+    }
+
+    #[test]
+    fn builder_debug_shows_header_names_only() {
+        let builder = Connector::builder("https://h.example/v1?token=t0")
+            .auth(Auth::bearer("b3arer"))
+            .header("DD-APPLICATION-KEY", "app-key-1");
+        let text = format!("{builder:?}");
+        for secret in ["t0", "b3arer", "app-key-1"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("DD-APPLICATION-KEY"), "{text}");
     }
 
     #[test]

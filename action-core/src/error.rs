@@ -68,6 +68,18 @@ pub enum Error {
     Decode(Box<DecodeError>),
 }
 
+impl Error {
+    /// The status the service answered, for [`Error::Status`] and
+    /// [`Error::Decode`]; `None` when no response was read.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Status(failure) => Some(failure.status()),
+            Error::Decode(failure) => Some(failure.status),
+            _ => None,
+        }
+    }
+}
+
 /// Which call an error is about: method and relative-URL template.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
@@ -96,8 +108,9 @@ pub enum RequestProblem {
         /// The refused value (empty, `.` or `..`; never user data beyond that).
         value: &'static str,
     },
-    /// A header value holds CR, LF or another control character.
-    #[error("the value of header `{name}` contains a control character (CR, LF or NUL) and would split the request")]
+    /// A header value holds CR, LF, NUL or another control character (tab is
+    /// allowed, as in HTTP).
+    #[error("the value of header `{name}` contains a control character (such as CR or LF) that could split the request")]
     HeaderValue {
         /// The header's name.
         name: String,
@@ -231,7 +244,15 @@ pub(crate) fn excerpt(body: &[u8], at: usize) -> String {
     if start > 0 {
         out.push('…');
     }
-    out.push_str(&text[start..end]);
+    // The body is the server's text: escape control characters so it cannot
+    // forge log lines or terminal colours where the error is printed.
+    for c in text[start..end].chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
     if end < text.len() {
         out.push('…');
     }
@@ -251,5 +272,9 @@ mod tests {
         assert!(cut.starts_with('…') && cut.ends_with('…'), "{cut}");
         let long = "x".repeat(300);
         assert_eq!(excerpt(long.as_bytes(), 0), format!("{}…", "x".repeat(160)));
+        assert_eq!(
+            excerpt(b"\x1b[31mFAKE\nINFO ok", 0),
+            "\\u{1b}[31mFAKE\\nINFO ok"
+        );
     }
 }

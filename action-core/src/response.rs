@@ -145,7 +145,8 @@ mod tests {
         assert_eq!(e.path, "emails[0].value");
         assert_eq!((e.line, e.column), (2, 20));
         assert_eq!(e.message, "invalid type: integer `3`, expected a string");
-        assert_eq!(e.excerpt, "{\"id\":\"7\",\n\"emails\":[{\"value\":3}]}");
+        // Line breaks are escaped so the excerpt stays on one line.
+        assert_eq!(e.excerpt, "{\"id\":\"7\",\\n\"emails\":[{\"value\":3}]}");
     }
 
     #[test]

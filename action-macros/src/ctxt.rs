@@ -19,6 +19,11 @@ impl Ctxt {
         self.errors.push(error);
     }
 
+    /// How many errors were found so far.
+    pub fn count(&self) -> usize {
+        self.errors.len()
+    }
+
     /// The errors, in the order they were found.
     pub fn into_errors(self) -> Vec<syn::Error> {
         self.errors

@@ -41,6 +41,13 @@ pub fn parse_object_content(cx: &mut Ctxt, content: proc_macro2::TokenStream) ->
 }
 
 fn object_content(input: ParseStream) -> syn::Result<Json> {
+    if input.peek(token::Bracket) {
+        return Err(syn::Error::new(
+            input.span(),
+            "an inline body is a JSON object, `body { \"key\": value }`; for a JSON array \
+             write `body = [..]` or `body = vec![..]`",
+        ));
+    }
     let mut members = Vec::new();
     while !input.is_empty() {
         let key: LitStr = input.parse().map_err(|e| {

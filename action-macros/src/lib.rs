@@ -2,8 +2,8 @@
 //!
 //! Use it through the `api-action` crate, which re-exports it together with the
 //! runtime the expansion calls. This crate is a thin entry over a pipeline:
-//! [`parse`] reads the tokens, [`validate`] checks every rule of the DSL and builds
-//! one [`model::Action`], [`expand`] turns that model into plain runtime calls.
+//! `parse` reads the tokens, `validate` checks every rule of the DSL and builds
+//! one `model::Action`, `expand` turns that model into plain runtime calls.
 
 mod ctxt;
 mod expand;

@@ -209,13 +209,21 @@ impl Parse for CallInput {
 
 impl Parse for Item {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name: Ident = input.parse().map_err(|e| {
+        let name: Ident = syn::ext::IdentExt::parse_any(input).map_err(|e| {
             syn::Error::new(
                 e.span(),
                 "expected a path binding (`userId = value`) or a clause \
                  (`query { .. }`, `headers { .. }`, `body = ..`)",
             )
         })?;
+        // `type = id` for `<type>`: a keyword binds as a raw identifier.
+        let text = name.to_string();
+        if syn::parse_str::<Ident>(&text).is_err() && !text.starts_with("r#") {
+            return Err(syn::Error::new(
+                name.span(),
+                format!("`{text}` is a Rust keyword: bind `<{text}>` as `r#{text} = value`"),
+            ));
+        }
         if input.peek(Token![=]) && !input.peek(Token![==]) {
             input.parse::<Token![=]>()?;
             let value = input.parse()?;

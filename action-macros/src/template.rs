@@ -146,14 +146,24 @@ fn scheme_of(url: &str) -> Option<&str> {
     .then_some(scheme)
 }
 
-fn describe_char(c: char) -> String {
+/// A character as messages name it: `é`, or an escape for control characters.
+pub fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".into(),
         '\t' => "a tab".into(),
         '\n' => "a line feed (`\\n`)".into(),
         '\r' => "a carriage return (`\\r`)".into(),
-        c => format!("`{}`", c.escape_default()),
+        c if c.is_control() => format!("`{}`", c.escape_default()),
+        c => format!("`{c}`"),
     }
+}
+
+/// True if `segment` is `.` or `..` once `%2E`/`%2e` escapes are decoded: URL
+/// parsers (WHATWG, and so reqwest) resolve `%2e%2e` exactly like `..`.
+fn is_dot_segment(segment: &str) -> bool {
+    let lower = segment.to_ascii_lowercase();
+    let decoded = lower.replace("%2e", ".");
+    decoded == "." || decoded == ".."
 }
 
 /// RFC 3986 `pchar` less `%` (checked separately): the characters a path segment may
@@ -211,10 +221,16 @@ fn parse_path(path: &str, err: &mut impl FnMut(String)) -> Vec<Piece> {
             }
             continue;
         }
-        if *segment == "." || *segment == ".." {
+        if is_dot_segment(segment) {
+            let what = if segment.contains('%') {
+                " (a dot segment once decoded)"
+            } else {
+                ""
+            };
             err(format!(
-                "the path `{path}` has a `{segment}` segment: dot segments are resolved away \
-                 by URL parsers and servers; write the path they stand for"
+                "the path `{path}` has a `{segment}` segment{what}: dot segments are resolved \
+                 away by URL parsers and servers, so the call would leave its path; write the \
+                 path they stand for"
             ));
             continue;
         }
@@ -273,6 +289,13 @@ fn placeholder_segment(segment: &str, path: &str, err: &mut impl FnMut(String)) 
         err(format!(
             "placeholder `<{name}>` in `{path}` is not an identifier: use letters, digits \
              and `_`, not starting with a digit"
+        ));
+        return None;
+    }
+    if matches!(name, "self" | "Self" | "super" | "crate") {
+        err(format!(
+            "placeholder `<{name}>` in `{path}` can never be bound (`{name}` is reserved in \
+             Rust): rename it"
         ));
         return None;
     }
@@ -466,6 +489,14 @@ mod tests {
     fn dot_segments_are_refused() {
         assert!(errs("/a/../b")[0].contains("`..` segment"));
         assert!(errs("/a/./b")[0].contains("`.` segment"));
+        for encoded in ["/a/%2e%2e/b", "/a/.%2E/b", "/a/%2E./b", "/a/%2e"] {
+            let e = errs(encoded);
+            assert!(
+                e[0].contains("a dot segment once decoded"),
+                "{encoded}: {e:?}"
+            );
+        }
+        assert_eq!(ok("/a/%2e%2e%2e").path, vec![s("/a/%2e%2e%2e")]);
         // Dots inside a segment are ordinary.
         assert_eq!(ok("/a/v1.0/..x").path, vec![s("/a/v1.0/..x")]);
     }
@@ -481,6 +512,9 @@ mod tests {
         assert!(errs("/a/<id>.json")[0].contains("whole path segment"));
         assert!(errs("/a/<x><y>")[0].contains("whole path segment"));
         assert!(errs("/Users/{userId}")[0].contains("write `<userId>`"));
+        for reserved in ["self", "Self", "super", "crate"] {
+            assert!(errs(&format!("/a/<{reserved}>"))[0].contains("can never be bound"));
+        }
     }
 
     #[test]
@@ -500,7 +534,8 @@ mod tests {
 
     #[test]
     fn bad_characters_name_their_encoding() {
-        assert!(errs("/Us\"ers")[0].contains("`\\\"` is not allowed"));
+        assert!(errs("/Us\"ers")[0].starts_with("`\"` is not allowed"));
+        assert!(errs("/caf\u{e9}")[0].starts_with("`é` is not allowed"));
         assert!(errs("/caf\u{e9}")[0].contains("%C3%A9"));
         assert!(errs("/a%2")[0].contains("`%25`"));
         assert_eq!(ok("/a%2Fb").path, vec![s("/a%2Fb")]);

@@ -37,7 +37,9 @@ pub struct Invalid {
 pub fn validate(input: CallInput) -> Result<Action, Box<Invalid>> {
     let mut cx = Ctxt::default();
     let method = check_method(&mut cx, &input.method);
+    let before = cx.count();
     let (url, template) = check_url(&mut cx, input.url);
+    let url_clean = cx.count() == before;
     let mut clauses = Clauses::default();
     let mut assigns: Vec<(Ident, Expr)> = Vec::new();
     let mut exprs: Vec<Expr> = Vec::new();
@@ -71,7 +73,7 @@ pub fn validate(input: CallInput) -> Result<Action, Box<Invalid>> {
     }
 
     let bindings = match (&template, &url) {
-        (Some(template), Some(url)) => check_bindings(&mut cx, template, url.span(), assigns),
+        (Some(template), Some(url)) => check_bindings(&mut cx, template, url, url_clean, assigns),
         _ => Vec::new(),
     };
     let errors = cx.into_errors();
@@ -151,12 +153,20 @@ fn check_url(cx: &mut Ctxt, url: UrlInput) -> (Option<syn::LitStr>, Option<Templ
 }
 
 /// Rule 3: every placeholder bound exactly once, no binding without a placeholder.
+/// A placeholder is bound by its own name or its snake_case (`<userId>` by `userId`
+/// or `user_id`), so the shorthand works with Rust-style variable names.
+///
+/// When the URL itself had errors, its placeholders may be misread; a binding that
+/// matches none is then reported only with a likely correction, so a broken URL does
+/// not also produce an error on every binding.
 fn check_bindings(
     cx: &mut Ctxt,
     template: &Template,
-    url_span: Span,
+    url: &LitStr,
+    url_clean: bool,
     assigns: Vec<(Ident, Expr)>,
 ) -> Vec<Binding> {
+    let url_span = url.span();
     // A repeated placeholder is already an error; bind it once here.
     let mut placeholders: Vec<&str> = Vec::new();
     for name in template.placeholders() {
@@ -167,12 +177,19 @@ fn check_bindings(
     let mut bound: Vec<Option<Expr>> = vec![None; placeholders.len()];
     for (name, value) in assigns {
         let text = syn::ext::IdentExt::unraw(&name).to_string();
-        match placeholders.iter().position(|p| *p == text) {
+        let matches = |p: &&str| *p == text || names::snake_case(p) == text;
+        match placeholders.iter().position(matches) {
             Some(i) if bound[i].is_some() => cx.error(
                 name.span(),
-                format!("`{text}` is bound twice: bind each placeholder once"),
+                format!(
+                    "`<{}>` is bound twice: bind each placeholder once",
+                    placeholders[i]
+                ),
             ),
             Some(i) => bound[i] = Some(value),
+            None if !url_clean
+                && (url.value().contains(&text)
+                    || closest(&text, placeholders.iter().copied()).is_none()) => {}
             None => {
                 let hint = match closest(&text, placeholders.iter().copied()) {
                     Some(near) => format!(": did you mean `<{near}>`?"),
@@ -547,11 +564,7 @@ fn check_headers(cx: &mut Ctxt, pairs: Vec<parse::Pair>) -> Vec<Header> {
                 format!(
                     "`{name}` is not a valid header name: {} is not allowed (use letters, \
                      digits and `-`)",
-                    if bad == ' ' {
-                        "a space".to_string()
-                    } else {
-                        format!("`{}`", bad.escape_default())
-                    }
+                    template::describe_char(bad)
                 ),
             );
             continue;

@@ -1,5 +1,5 @@
 use api_action::api_action;
 
 fn main() {
-    let _ = api_action!(GET "/users/<orgId>/<page>", org_id = "o", pag = 1);
+    let _ = api_action!(GET "/users/<orgId>/<page>", org = "o", pag = 1);
 }
