@@ -43,11 +43,6 @@ pub fn camel_case(name: &str) -> String {
     }
 }
 
-/// Names that cannot be fields even as raw identifiers.
-pub fn is_reserved_path_keyword(name: &str) -> bool {
-    matches!(name, "self" | "Self" | "super" | "crate")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

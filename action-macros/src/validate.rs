@@ -442,13 +442,6 @@ fn path_fields(
         if CLAUSES.contains(&snake.as_str()) {
             continue; // already an error: the placeholder has a clause's name
         }
-        if names::is_reserved_path_keyword(&snake) {
-            cx.error(
-                url.span(),
-                format!("placeholder `<{placeholder}>` cannot name a field (`{snake}` is reserved): rename it"),
-            );
-            continue;
-        }
         if let Some(other) = fields
             .iter()
             .find(|f| f.field == snake.trim_start_matches("r#"))
