@@ -1,0 +1,6 @@
+use api_action::api_action;
+
+fn main() {
+    let _ = api_action!(GTE "/Users");
+    let _ = api_action!(PATH "/Users");
+}
