@@ -1,7 +1,7 @@
 //! A connector: one configured service (base URL, auth, policies) and the one
 //! HTTP client its calls share.
 
-use crate::auth::Auth;
+use crate::auth::{Auth, AuthScheme, Credentials};
 use crate::error::{Call, Error, RequestProblem};
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
@@ -38,7 +38,8 @@ struct Inner {
     base: String,
     client: reqwest::Client,
     auth: Auth,
-    auth_header: Option<(HeaderName, HeaderValue)>,
+    /// The headers the auth scheme sets: a call may not set them.
+    auth_headers: Vec<HeaderName>,
     content_type: HeaderValue,
     default_headers: HeaderMap,
 }
@@ -112,8 +113,7 @@ impl Connector {
 
         let mut headers = parts.headers;
         for name in headers.keys() {
-            let owned_by_auth = inner.auth_header.as_ref().is_some_and(|(n, _)| n == name);
-            if owned_by_auth || RESERVED.contains(name) {
+            if RESERVED.contains(name) || inner.auth_headers.contains(name) {
                 return Err(refuse(RequestProblem::ReservedHeader {
                     name: name.as_str().to_string(),
                 }));
@@ -124,16 +124,21 @@ impl Connector {
                 headers.insert(name.clone(), value.clone());
             }
         }
-        if let Some((name, value)) = &inner.auth_header {
-            headers.insert(name.clone(), value.clone());
+        if parts.body.is_some() {
+            headers.insert(CONTENT_TYPE, inner.content_type.clone());
         }
 
+        let scheme = inner.auth.scheme();
+        let credentials = credentials_for(scheme, &inner.client).await?;
         let mut request = reqwest::Request::new(parts.method, url);
-        if let Some(body) = parts.body {
-            headers.insert(CONTENT_TYPE, inner.content_type.clone());
-            *request.body_mut() = Some(body.into());
-        }
         *request.headers_mut() = headers;
+        if let Some(body) = parts.body {
+            *request.body_mut() = Some(bytes::Bytes::from(body).into());
+        }
+        // Kept only when a 401 may be cured by fresh credentials; the body is
+        // shared bytes, so the copy sends the same body without copying it.
+        let retry = scheme.may_refresh().then(|| request.try_clone()).flatten();
+        apply(&mut request, &credentials);
 
         // reqwest's errors carry the full URL, with the call's path and query values
         // in it; the call is named by its template instead.
@@ -142,6 +147,14 @@ impl Connector {
             source: source.without_url(),
         };
         let mut response = inner.client.execute(request).await.map_err(transport)?;
+        if response.status() == StatusCode::UNAUTHORIZED {
+            if let Some(mut retry) = retry.filter(|_| scheme.rejected(&credentials)) {
+                tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
+                let fresh = credentials_for(scheme, &inner.client).await?;
+                apply(&mut retry, &fresh);
+                response = inner.client.execute(retry).await.map_err(transport)?;
+            }
+        }
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let body = response.bytes().await.map_err(transport)?;
@@ -150,6 +163,22 @@ impl Connector {
             headers,
             body,
         })
+    }
+}
+
+/// The scheme's credentials: cached ones if any, else freshly obtained.
+async fn credentials_for(scheme: &dyn AuthScheme, http: &reqwest::Client) -> Result<Credentials, Error> {
+    match scheme.current() {
+        Some(credentials) => Ok(credentials),
+        None => scheme.refresh(http).await,
+    }
+}
+
+/// Sets the credentials' headers, replacing any of the same name.
+fn apply(request: &mut reqwest::Request, credentials: &Credentials) {
+    let headers = request.headers_mut();
+    for (name, value) in credentials.headers() {
+        headers.insert(name.clone(), value.clone());
     }
 }
 
@@ -232,7 +261,8 @@ impl ConnectorBuilder {
     /// Checks the configuration and builds the connector and its HTTP client.
     pub fn build(self) -> Result<Connector, Error> {
         let base = check_base_url(&self.base)?;
-        let auth_header = self.auth.header()?;
+        self.auth.scheme().check()?;
+        let auth_headers = self.auth.scheme().header_names();
         let content_type = HeaderValue::from_str(&self.content_type).map_err(|_| {
             Error::Config(format!(
                 "`{}` is not a valid Content-Type",
@@ -273,7 +303,7 @@ impl ConnectorBuilder {
                 base,
                 client,
                 auth: self.auth,
-                auth_header,
+                auth_headers,
                 content_type,
                 default_headers,
             }),

@@ -66,6 +66,72 @@ pub enum Error {
     /// A 2xx body did not decode into the type the call asked for.
     #[error("{0}")]
     Decode(Box<DecodeError>),
+
+    /// The token endpoint refused the OAuth grant (`invalid_grant`): the refresh
+    /// token is expired, revoked or already used. The user must authorise the app
+    /// again; retrying will not help.
+    #[error(
+        "the OAuth grant was refused by {token_url} (invalid_grant{}): the user must authorise the app again",
+        .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+    )]
+    InvalidGrant {
+        /// The token endpoint.
+        token_url: String,
+        /// The endpoint's `error_description`, if any.
+        description: Option<String>,
+    },
+
+    /// An OAuth token could not be obtained.
+    #[error("{0}")]
+    Token(Box<TokenError>),
+}
+
+/// Why an OAuth token could not be obtained. Token endpoint bodies are never
+/// quoted: they may hold tokens.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TokenError {
+    /// The token endpoint could not be reached or read.
+    #[error("token endpoint {token_url}: {source}")]
+    Transport {
+        /// The token endpoint.
+        token_url: String,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// The token endpoint answered with an error (a 4xx or 5xx).
+    #[error(
+        "token endpoint {token_url} answered {status}{}{}",
+        .error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default(),
+        .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default()
+    )]
+    Rejected {
+        /// The token endpoint.
+        token_url: String,
+        /// Its status.
+        status: StatusCode,
+        /// The OAuth `error` code (`invalid_client`, ...), if any.
+        error: Option<String>,
+        /// The OAuth `error_description`, if any.
+        description: Option<String>,
+    },
+    /// The token endpoint answered something that is not JSON (an HTML error page).
+    #[error("token endpoint {token_url} answered {status} with a body that is not JSON")]
+    NotJson {
+        /// The token endpoint.
+        token_url: String,
+        /// Its status.
+        status: StatusCode,
+    },
+    /// The token endpoint answered without an `access_token`.
+    #[error("token endpoint {token_url} answered {status} without an `access_token`")]
+    MissingAccessToken {
+        /// The token endpoint.
+        token_url: String,
+        /// Its status.
+        status: StatusCode,
+    },
 }
 
 impl Error {

@@ -8,7 +8,8 @@
 //!   headers, JSON body);
 //! * [`connector`](Connector): base URL, authentication, default headers and the one
 //!   shared HTTP client; sends the request;
-//! * [`auth`](Auth): the credential added to every call;
+//! * [`auth`](Auth): the credential added to every call, and the [`AuthScheme`]
+//!   trait; `oauth.rs`: [`ClientCredentials`] and [`RefreshToken`];
 //! * [`response`](Response): the card's three outputs, status, headers and body;
 //! * [`error`](Error): one error enum whose variants carry the call's context.
 //!
@@ -22,13 +23,15 @@ mod auth;
 mod connector;
 mod encode;
 mod error;
+mod oauth;
 mod request;
 mod response;
 
 pub use action::Action;
-pub use auth::Auth;
+pub use auth::{Auth, AuthScheme, BoxFuture, Credentials};
 pub use connector::{Connector, ConnectorBuilder};
-pub use error::{Call, DecodeError, Error, RequestProblem, StatusError};
+pub use error::{Call, DecodeError, Error, RequestProblem, StatusError, TokenError};
+pub use oauth::{ClientCredentials, RefreshToken};
 pub use request::ActionRequest;
 #[doc(hidden)]
 pub use request::JsonBody;
