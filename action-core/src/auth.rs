@@ -55,7 +55,10 @@ pub trait AuthScheme: Send + Sync + fmt::Debug + 'static {
     /// HTTP client. Called when [`current`](Self::current) is `None`; however many
     /// calls get here at once, an implementation should make one request for them
     /// all. The default reports that the scheme has no credentials.
-    fn refresh<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Credentials, Error>> {
+    fn refresh<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<Credentials, Error>> {
         let _ = http;
         Box::pin(async { Err(Error::Config("the auth scheme has no credentials".into())) })
     }
@@ -328,7 +331,10 @@ mod tests {
         let (name, value) = only_header(&Auth::api_key("X-Api-Key", "k1"));
         assert_eq!(name.as_str(), "x-api-key");
         assert_eq!(value, "k1");
-        assert_eq!(Auth::none().scheme().current().unwrap().headers().count(), 0);
+        assert_eq!(
+            Auth::none().scheme().current().unwrap().headers().count(),
+            0
+        );
     }
 
     #[test]
@@ -338,12 +344,16 @@ mod tests {
         let err = auth.scheme().check().unwrap_err();
         let text = format!("{err} {err:?} {auth:?}");
         assert!(!text.contains("abc"), "{text}");
-        assert!(text.contains("control characters such as CR or LF"), "{text}");
+        assert!(
+            text.contains("control characters such as CR or LF"),
+            "{text}"
+        );
     }
 
     #[test]
     fn credentials_debug_shows_names_only() {
-        let credentials = Credentials::new([(AUTHORIZATION, HeaderValue::from_static("Bearer t0k"))]);
+        let credentials =
+            Credentials::new([(AUTHORIZATION, HeaderValue::from_static("Bearer t0k"))]);
         assert_eq!(
             format!("{credentials:?}"),
             r#"Credentials { headers: ["authorization"], generation: 0 }"#

@@ -153,6 +153,11 @@ impl Connector {
                 let fresh = credentials_for(scheme, &inner.client).await?;
                 apply(&mut retry, &fresh);
                 response = inner.client.execute(retry).await.map_err(transport)?;
+                if response.status() == StatusCode::UNAUTHORIZED {
+                    // Returned as it is, never retried again; the rejected token
+                    // is forgotten so the next call does not send it.
+                    scheme.rejected(&fresh);
+                }
             }
         }
         let status = response.status();
@@ -167,7 +172,10 @@ impl Connector {
 }
 
 /// The scheme's credentials: cached ones if any, else freshly obtained.
-async fn credentials_for(scheme: &dyn AuthScheme, http: &reqwest::Client) -> Result<Credentials, Error> {
+async fn credentials_for(
+    scheme: &dyn AuthScheme,
+    http: &reqwest::Client,
+) -> Result<Credentials, Error> {
     match scheme.current() {
         Some(credentials) => Ok(credentials),
         None => scheme.refresh(http).await,

@@ -37,6 +37,10 @@ pub use request::ActionRequest;
 pub use request::JsonBody;
 pub use response::Response;
 
+/// Secret strings as the auth schemes hold them (a rotated refresh token is handed
+/// to you as a [`SecretString`]; read it with [`ExposeSecret::expose_secret`]).
+pub use secrecy::{ExposeSecret, SecretString};
+
 /// HTTP types used in the API, re-exported so users need no `http` dependency.
 pub use reqwest::header;
 pub use reqwest::{Method, StatusCode};

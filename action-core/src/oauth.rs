@@ -69,11 +69,18 @@ impl TokenCache {
             Some(secs) => {
                 let lifetime = Duration::from_secs(secs);
                 // A token shorter-lived than the skew is still used for half its life.
-                lifetime.checked_sub(self.skew).filter(|d| !d.is_zero()).unwrap_or(lifetime / 2)
+                lifetime
+                    .checked_sub(self.skew)
+                    .filter(|d| !d.is_zero())
+                    .unwrap_or(lifetime / 2)
             }
             None => self.default_lifetime,
         };
-        tracing::debug!(generation, lifetime_secs = lifetime.as_secs(), "OAuth token cached");
+        tracing::debug!(
+            generation,
+            lifetime_secs = lifetime.as_secs(),
+            "OAuth token cached"
+        );
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
             credentials: credentials.clone(),
             expires_at: Instant::now() + lifetime,
@@ -89,7 +96,10 @@ impl TokenCache {
             .as_ref()
             .is_some_and(|cached| cached.credentials.generation() == used.generation())
         {
-            tracing::debug!(generation = used.generation(), "OAuth token rejected; forgotten");
+            tracing::debug!(
+                generation = used.generation(),
+                "OAuth token rejected; forgotten"
+            );
             *current = None;
         }
     }
@@ -119,7 +129,10 @@ async fn request_token(
     token_url: &str,
     form: &[(&str, &str)],
 ) -> Result<Token, Error> {
-    let grant = form.iter().find(|(k, _)| *k == "grant_type").map_or("", |(_, v)| *v);
+    let grant = form
+        .iter()
+        .find(|(k, _)| *k == "grant_type")
+        .map_or("", |(_, v)| *v);
     tracing::debug!(token_url, grant, "requesting an OAuth token");
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
@@ -180,7 +193,10 @@ async fn request_token(
     Ok(Token {
         access: access.into(),
         expires_in,
-        refresh: answer.refresh_token.filter(|t| !t.is_empty()).map(Into::into),
+        refresh: answer
+            .refresh_token
+            .filter(|t| !t.is_empty())
+            .map(Into::into),
     })
 }
 
@@ -295,7 +311,10 @@ impl AuthScheme for ClientCredentials {
         self.cache.current()
     }
 
-    fn refresh<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Credentials, Error>> {
+    fn refresh<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<Credentials, Error>> {
         Box::pin(self.cache.get_or_refresh(move |generation| async move {
             let extra = self.extra.clone().map_err(Error::Config)?;
             let mut form = vec![
@@ -329,7 +348,10 @@ impl AuthScheme for ClientCredentials {
     }
 
     fn check(&self) -> Result<(), Error> {
-        self.extra.as_ref().map(|_| ()).map_err(|e| Error::Config(e.clone()))
+        self.extra
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| Error::Config(e.clone()))
     }
 }
 
@@ -425,8 +447,16 @@ impl RefreshToken {
         self
     }
 
-    async fn fetch(&self, http: &reqwest::Client, generation: u64) -> Result<(Credentials, Option<u64>), Error> {
-        let dead = self.dead.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        generation: u64,
+    ) -> Result<(Credentials, Option<u64>), Error> {
+        let dead = self
+            .dead
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         if let Some(description) = dead {
             return Err(Error::InvalidGrant {
                 token_url: self.token_url.clone(),
@@ -435,7 +465,11 @@ impl RefreshToken {
         }
         // Only this call refreshes (the cache's lock is held), so reading the
         // refresh token here and replacing it below cannot race.
-        let refresh = self.refresh.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let refresh = self
+            .refresh
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         let form = [
             ("grant_type", "refresh_token"),
             ("client_id", self.client_id.as_str()),
@@ -443,9 +477,16 @@ impl RefreshToken {
             ("refresh_token", refresh.expose_secret()),
         ];
         let token = match request_token(http, &self.token_url, &form).await {
-            Err(Error::InvalidGrant { token_url, description }) => {
-                *self.dead.lock().unwrap_or_else(PoisonError::into_inner) = Some(description.clone());
-                return Err(Error::InvalidGrant { token_url, description });
+            Err(Error::InvalidGrant {
+                token_url,
+                description,
+            }) => {
+                *self.dead.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(description.clone());
+                return Err(Error::InvalidGrant {
+                    token_url,
+                    description,
+                });
             }
             other => other?,
         };
@@ -466,7 +507,10 @@ impl AuthScheme for RefreshToken {
         self.cache.current()
     }
 
-    fn refresh<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<Credentials, Error>> {
+    fn refresh<'a>(
+        &'a self,
+        http: &'a reqwest::Client,
+    ) -> BoxFuture<'a, Result<Credentials, Error>> {
         Box::pin(
             self.cache
                 .get_or_refresh(move |generation| self.fetch(http, generation)),

@@ -39,6 +39,19 @@ impl Recorded {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.header_all(name).first().copied()
     }
+
+    /// The body as `application/x-www-form-urlencoded` pairs.
+    pub fn form(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(&self.body).into_owned().collect()
+    }
+
+    /// One field of a form body.
+    pub fn form_field(&self, name: &str) -> Option<String> {
+        self.form()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
 }
 
 /// What the server answers.
@@ -47,6 +60,8 @@ pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Wait this long before answering.
+    pub delay: Option<std::time::Duration>,
 }
 
 impl Reply {
@@ -55,6 +70,7 @@ impl Reply {
             status,
             headers: Vec::new(),
             body: Vec::new(),
+            delay: None,
         }
     }
 
@@ -71,6 +87,11 @@ impl Reply {
 
     pub fn body(mut self, body: &str) -> Self {
         self.body = body.as_bytes().to_vec();
+        self
+    }
+
+    pub fn delay(mut self, delay: std::time::Duration) -> Self {
+        self.delay = Some(delay);
         self
     }
 }
@@ -103,6 +124,9 @@ impl TestServer {
                     };
                     log.lock().unwrap().push(request.clone());
                     let reply = handler(&request);
+                    if let Some(delay) = reply.delay {
+                        tokio::time::sleep(delay).await;
+                    }
                     let _ = stream.write_all(&encode(&reply)).await;
                     let _ = stream.shutdown().await;
                 });
@@ -127,6 +151,11 @@ impl TestServer {
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// How many requests were received so far.
+    pub fn count(&self) -> usize {
+        self.requests.lock().unwrap().len()
     }
 
     /// The only request received; fails the test if there was not exactly one.

@@ -1,0 +1,459 @@
+//! OAuth 2.0 against loopback token and API servers that count what they receive:
+//! caching, expiry, single flight, 401 recovery, rotation, errors, and secrets.
+
+mod common;
+
+use api_action::{
+    api_action, Auth, ClientCredentials, Connector, Error, RefreshToken, StatusCode, TokenError,
+};
+use common::{Recorded, Reply, TestServer};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const CLIENT_SECRET: &str = "cl1ent-SECRET";
+
+/// A token endpoint that issues `tok-1`, `tok-2`, ... with `expires_in`.
+async fn issuing_tokens(expires_in: Option<u64>, delay: Duration) -> TestServer {
+    let issued = AtomicUsize::new(0);
+    TestServer::start(move |_| {
+        let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
+        let body = match expires_in {
+            Some(secs) => {
+                format!(r#"{{"access_token":"tok-{n}","token_type":"bearer","expires_in":{secs}}}"#)
+            }
+            None => format!(r#"{{"access_token":"tok-{n}","token_type":"bearer"}}"#),
+        };
+        Reply::json(200, &body).delay(delay)
+    })
+    .await
+}
+
+/// An API that answers 200 with the bearer token it saw.
+async fn echoing_api() -> TestServer {
+    TestServer::start(|request| {
+        let auth = request
+            .header("authorization")
+            .unwrap_or_default()
+            .to_string();
+        Reply::json(200, &format!(r#"{{"auth":"{auth}"}}"#))
+    })
+    .await
+}
+
+fn ims(tokens: &TestServer) -> ClientCredentials {
+    ClientCredentials::new(
+        format!("{}/ims/token/v3", tokens.url()),
+        "client-1",
+        CLIENT_SECRET,
+    )
+    .scope("openid,AdobeID,user_management_sdk")
+    .client_id_header("X-Api-Key")
+}
+
+fn connector(api: &TestServer, auth: Auth) -> Connector {
+    Connector::new(api.url(), auth).unwrap()
+}
+
+fn seen_auth(api: &TestServer) -> Vec<String> {
+    api.requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn client_credentials_posts_the_form_and_sends_bearer_and_api_key() {
+    let tokens = issuing_tokens(Some(86399), Duration::ZERO).await;
+    let api = echoing_api().await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    api_action!(GET "/users/<orgId>/<page>", orgId = "org", page = 0)
+        .send(&umapi)
+        .await
+        .unwrap();
+
+    let token_request = tokens.only_request();
+    assert_eq!(token_request.request_line, "POST /ims/token/v3 HTTP/1.1");
+    assert_eq!(
+        token_request.header("content-type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    assert_eq!(
+        token_request.form(),
+        [
+            ("grant_type".to_string(), "client_credentials".to_string()),
+            ("client_id".into(), "client-1".into()),
+            ("client_secret".into(), CLIENT_SECRET.into()),
+            ("scope".into(), "openid,AdobeID,user_management_sdk".into()),
+        ]
+    );
+    let call = api.only_request();
+    assert_eq!(call.header("authorization"), Some("Bearer tok-1"));
+    assert_eq!(call.header("x-api-key"), Some("client-1"));
+}
+
+#[tokio::test]
+async fn a_token_is_cached_until_expires_in_minus_the_skew() {
+    let tokens = issuing_tokens(Some(2), Duration::ZERO).await;
+    let api = echoing_api().await;
+    // A 2 s token with a 1.95 s skew is trusted for 50 ms.
+    let scheme = ims(&tokens).expiry_skew(Duration::from_millis(1950));
+    let umapi = connector(&api, Auth::client_credentials(scheme));
+    for _ in 0..3 {
+        api_action!(GET "/x").send(&umapi).await.unwrap();
+    }
+    assert_eq!(tokens.count(), 1);
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    api_action!(GET "/x").send(&umapi).await.unwrap();
+    assert_eq!(tokens.count(), 2);
+    assert_eq!(
+        seen_auth(&api),
+        [
+            "Bearer tok-1",
+            "Bearer tok-1",
+            "Bearer tok-1",
+            "Bearer tok-2"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn without_expires_in_the_configured_default_lifetime_applies() {
+    let tokens = issuing_tokens(None, Duration::ZERO).await;
+    let api = echoing_api().await;
+    let scheme = ims(&tokens).default_lifetime(Duration::from_millis(50));
+    let umapi = connector(&api, Auth::client_credentials(scheme));
+    api_action!(GET "/x").send(&umapi).await.unwrap();
+    api_action!(GET "/x").send(&umapi).await.unwrap();
+    assert_eq!(tokens.count(), 1);
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    api_action!(GET "/x").send(&umapi).await.unwrap();
+    assert_eq!(tokens.count(), 2);
+}
+
+/// Runs `n` concurrent calls through one connector whose token is missing.
+async fn concurrent_calls(n: usize) -> (usize, usize, Duration) {
+    let tokens = issuing_tokens(Some(3600), Duration::from_millis(50)).await;
+    let api = echoing_api().await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    let started = Instant::now();
+    let calls: Vec<_> = (0..n)
+        .map(|_| {
+            let umapi = umapi.clone();
+            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await.map(|r| r.body) })
+        })
+        .collect();
+    let mut ok = 0;
+    for call in calls {
+        let body = call.await.unwrap().unwrap();
+        assert_eq!(body["auth"], "Bearer tok-1");
+        ok += 1;
+    }
+    (tokens.count(), ok, started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hundred_concurrent_calls_make_one_token_request() {
+    let (token_requests, succeeded, _) = concurrent_calls(100).await;
+    assert_eq!((token_requests, succeeded), (1, 100));
+}
+
+/// The stress figure reported on the issue: `cargo test --test auth thousand -- --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_calls_make_one_token_request() {
+    let (token_requests, succeeded, elapsed) = concurrent_calls(1000).await;
+    println!("1000 concurrent calls: {token_requests} token request(s), {succeeded} succeeded in {elapsed:?}");
+    assert_eq!((token_requests, succeeded), (1, 1000));
+}
+
+/// An API that refuses `tok-1` with 401 and accepts any other token.
+async fn refusing_first_token(delay: Duration) -> TestServer {
+    TestServer::start(move |request| match request.header("authorization") {
+        Some("Bearer tok-1") => Reply::new(401)
+            .header(
+                "WWW-Authenticate",
+                r#"Bearer realm="api", error="invalid_token""#,
+            )
+            .delay(delay),
+        Some(auth) => Reply::json(200, &format!(r#"{{"auth":"{auth}"}}"#)),
+        None => Reply::new(401),
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_401_refreshes_the_token_and_retries_the_call_once() {
+    let tokens = issuing_tokens(Some(3600), Duration::ZERO).await;
+    let api = refusing_first_token(Duration::ZERO).await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    let out = api_action!(POST "/action/<orgId>", orgId = "org", body { "do": [] })
+        .send(&umapi)
+        .await
+        .unwrap();
+    assert_eq!(out.body["auth"], "Bearer tok-2");
+    assert_eq!(tokens.count(), 2);
+    assert_eq!(seen_auth(&api), ["Bearer tok-1", "Bearer tok-2"]);
+    // The retry carried the same body bytes.
+    let bodies: Vec<Vec<u8>> = api.requests().into_iter().map(|r| r.body).collect();
+    assert_eq!(bodies, [br#"{"do":[]}"#.to_vec(), br#"{"do":[]}"#.to_vec()]);
+}
+
+#[tokio::test]
+async fn a_second_401_is_returned_not_retried_again() {
+    let tokens = issuing_tokens(Some(3600), Duration::ZERO).await;
+    let api = TestServer::replying(Reply::new(401)).await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    let err = api_action!(GET "/x").send(&umapi).await.unwrap_err();
+    assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
+    assert_eq!((api.count(), tokens.count()), (2, 2));
+    let raw = api_action!(GET "/x").send_raw(&umapi).await.unwrap();
+    assert_eq!(raw.status, StatusCode::UNAUTHORIZED);
+    assert_eq!((api.count(), tokens.count()), (4, 4));
+}
+
+#[tokio::test]
+async fn fixed_credentials_are_not_retried_on_401() {
+    let api = TestServer::replying(Reply::new(401)).await;
+    let scim = connector(&api, Auth::bearer("wrong"));
+    let raw = api_action!(GET "/Users").send_raw(&scim).await.unwrap();
+    assert_eq!((raw.status, api.count()), (StatusCode::UNAUTHORIZED, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_401s_for_one_token_cause_one_refresh() {
+    let tokens = issuing_tokens(Some(3600), Duration::ZERO).await;
+    let api = refusing_first_token(Duration::from_millis(30)).await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let umapi = umapi.clone();
+            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await.map(|r| r.body) })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap()["auth"], "Bearer tok-2");
+    }
+    // One token for the first wave, one after it was rejected: a 401 for tok-1
+    // does not throw away tok-2 fetched by another call meanwhile.
+    assert_eq!(tokens.count(), 2);
+}
+
+/// A 3LO token endpoint: refresh token `r-N` is exchanged for access token `tok-N`
+/// and refresh token `r-(N+1)`; any other refresh token is dead.
+async fn rotating_tokens() -> TestServer {
+    let newest = Mutex::new(1usize);
+    TestServer::start(move |request: &Recorded| {
+        let mut newest = newest.lock().unwrap();
+        let presented = request.form_field("refresh_token").unwrap_or_default();
+        if presented != format!("r-{newest}") {
+            return Reply::json(
+                403,
+                r#"{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}"#,
+            );
+        }
+        let n = *newest;
+        *newest += 1;
+        Reply::json(
+            200,
+            &format!(
+                r#"{{"access_token":"tok-{n}","expires_in":3600,"refresh_token":"r-{}","token_type":"Bearer","scope":"read:jira-work offline_access"}}"#,
+                n + 1
+            ),
+        )
+    })
+    .await
+}
+
+fn three_lo(tokens: &TestServer, refresh: &str, rotated: Arc<Mutex<Vec<String>>>) -> Auth {
+    Auth::refresh_token(
+        RefreshToken::new(
+            format!("{}/oauth/token", tokens.url()),
+            "app-1",
+            CLIENT_SECRET,
+            refresh,
+        )
+        .on_rotate(move |new| {
+            use api_action::ExposeSecret;
+            rotated
+                .lock()
+                .unwrap()
+                .push(new.expose_secret().to_string());
+        }),
+    )
+}
+
+#[tokio::test]
+async fn each_refresh_rotates_the_refresh_token_and_never_resends_the_old_one() {
+    let tokens = rotating_tokens().await;
+    let api = refusing_first_token(Duration::ZERO).await;
+    let rotated = Arc::new(Mutex::new(Vec::new()));
+    let jira = connector(&api, three_lo(&tokens, "r-1", rotated.clone()));
+
+    // tok-1 is refused: the call refreshes with r-2 and retries with tok-2.
+    let out = api_action!(GET "/rest/api/3/myself")
+        .send(&jira)
+        .await
+        .unwrap();
+    assert_eq!(out.body["auth"], "Bearer tok-2");
+    api_action!(GET "/rest/api/3/myself")
+        .send(&jira)
+        .await
+        .unwrap();
+
+    let sent: Vec<String> = tokens
+        .requests()
+        .iter()
+        .filter_map(|r| r.form_field("refresh_token"))
+        .collect();
+    assert_eq!(sent, ["r-1", "r-2"]);
+    assert_eq!(*rotated.lock().unwrap(), ["r-2", "r-3"]);
+    let form = tokens.requests()[0].form();
+    assert_eq!(
+        form[0],
+        ("grant_type".to_string(), "refresh_token".to_string())
+    );
+    assert_eq!(form[1], ("client_id".to_string(), "app-1".to_string()));
+}
+
+#[tokio::test]
+async fn invalid_grant_is_its_own_error_and_is_not_asked_again() {
+    let tokens = rotating_tokens().await;
+    let api = echoing_api().await;
+    let jira = connector(&api, three_lo(&tokens, "r-dead", Arc::default()));
+    let err = api_action!(GET "/rest/api/3/myself")
+        .send(&jira)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidGrant { description: Some(d), .. } if d == "Unknown or invalid refresh token.")
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the OAuth grant was refused by {}/oauth/token (invalid_grant: Unknown or invalid refresh token.): the user must authorise the app again",
+            tokens.url()
+        )
+    );
+    let again = api_action!(GET "/rest/api/3/myself")
+        .send(&jira)
+        .await
+        .unwrap_err();
+    assert!(matches!(again, Error::InvalidGrant { .. }));
+    assert_eq!((tokens.count(), api.count()), (1, 0));
+}
+
+async fn token_error(reply: Reply) -> TokenError {
+    let tokens = TestServer::replying(reply).await;
+    let api = echoing_api().await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    match api_action!(GET "/x").send(&umapi).await.unwrap_err() {
+        Error::Token(error) => {
+            assert_eq!(api.count(), 0, "no call without a token");
+            *error
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn token_endpoint_failures_are_clear_errors() {
+    let err = token_error(Reply::json(503, r#"{"error":"temporarily_unavailable"}"#)).await;
+    assert!(matches!(err, TokenError::Rejected { status, ref error, .. }
+        if status == StatusCode::SERVICE_UNAVAILABLE && error.as_deref() == Some("temporarily_unavailable")));
+
+    let err = token_error(
+        Reply::new(502)
+            .header("Content-Type", "text/html")
+            .body("<html>502</html>"),
+    )
+    .await;
+    assert!(matches!(err, TokenError::NotJson { status, .. } if status == StatusCode::BAD_GATEWAY));
+    assert!(
+        err.to_string()
+            .ends_with("/ims/token/v3 answered 502 Bad Gateway with a body that is not JSON"),
+        "{err}"
+    );
+
+    let err = token_error(Reply::json(
+        200,
+        r#"{"token_type":"bearer","expires_in":10}"#,
+    ))
+    .await;
+    assert!(
+        matches!(err, TokenError::MissingAccessToken { status, .. } if status == StatusCode::OK)
+    );
+
+    let err = token_error(Reply::json(
+        401,
+        r#"{"error":"invalid_client","error_description":"invalid client_secret parameter"}"#,
+    ))
+    .await;
+    assert!(
+        err.to_string().ends_with("/ims/token/v3 answered 401 Unauthorized (invalid_client): invalid client_secret parameter"),
+        "{err}"
+    );
+}
+
+/// Collects every tracing event and span field as text.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<String>>);
+
+impl tracing::field::Visit for &Capture {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let line = format!("{}={value:?} ", field.name());
+        self.0.lock().unwrap().push_str(&line);
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        span.record(&mut &*self);
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut &*self);
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut &*self);
+        self.0.lock().unwrap().push('\n');
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn secrets_never_show_in_debug_display_errors_or_traces() {
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+
+    let tokens = rotating_tokens().await;
+    let api = TestServer::replying(Reply::new(401)).await;
+    let jira = connector(&api, three_lo(&tokens, "r-1", Arc::default()));
+    let err = api_action!(GET "/rest/api/3/myself")
+        .send(&jira)
+        .await
+        .unwrap_err();
+    let dead = connector(&api, three_lo(&tokens, "r-1", Arc::default()));
+    let grant_err = api_action!(GET "/x").send(&dead).await.unwrap_err();
+    let ims_tokens = issuing_tokens(Some(10), Duration::ZERO).await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&ims_tokens)));
+    let umapi_err = api_action!(GET "/x").send(&umapi).await.unwrap_err();
+
+    let events = capture.0.lock().unwrap().clone();
+    assert!(
+        events.contains("OAuth token cached"),
+        "the capture works: {events}"
+    );
+    let printed = format!(
+        "{events} {jira:?} {err} {err:?} {grant_err} {grant_err:?} {umapi:?} {umapi_err} {umapi_err:?}"
+    );
+    for secret in [CLIENT_SECRET, "tok-1", "tok-2", "r-1", "r-2", "r-3"] {
+        assert!(!printed.contains(secret), "{secret} leaked in:\n{printed}");
+    }
+    // They did go where they belong.
+    assert!(seen_auth(&api).contains(&"Bearer tok-1".to_string()));
+}
