@@ -235,6 +235,12 @@ impl fmt::Debug for ConnectorBuilder {
 }
 
 impl ConnectorBuilder {
+    /// Replaces the base URL (to point a preset at a test server or another region).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base = base_url.into();
+        self
+    }
+
     /// The credential added to every call (default: none).
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;

@@ -24,6 +24,7 @@ mod connector;
 mod encode;
 mod error;
 mod oauth;
+pub mod presets;
 mod request;
 mod response;
 

@@ -1,17 +1,26 @@
-//! An embedded demo server that behaves like Atlassian's SCIM user-provisioning API,
-//! so examples and tests run offline, with no account.
+//! An embedded demo server that behaves like the services of the seed, so examples
+//! and tests run offline, with no account.
 //!
 //! It is a real HTTP server (axum on hyper) bound to `127.0.0.1` on a port the OS
-//! picks. What it implements follows Atlassian's public documentation:
+//! picks, serving, after Atlassian's and Adobe's public documentation:
 //!
-//! * base `/scim/directory/{directoryId}`, `Authorization: Bearer <directory API key>`;
-//!   a wrong or missing key gets `401` with the gateway's `{"error", "traceId"}` body;
-//! * `POST /Users` (`201` + `Location`; `409` `uniqueness` on a repeated `userName`),
-//!   `GET /Users/{id}`, `PUT` (replace), `PATCH` (a SCIM `PatchOp`), `DELETE` (`204`,
-//!   and `404` for that user afterwards);
-//! * `GET /Users` with `startIndex` (1-based), `count` (at most 100) and `filter`
-//!   (`userName eq "..."` or `externalId eq "..."`), answering a `ListResponse`;
-//! * SCIM error bodies (RFC 7644 §3.12) and `Content-Type: application/scim+json`.
+//! * **Atlassian SCIM user provisioning** under `/scim/directory/{directoryId}`,
+//!   `Authorization: Bearer <directory API key>` (a wrong key gets `401` with the
+//!   gateway's `{"error", "traceId"}` body): `POST /Users` (`201` + `Location`; `409`
+//!   `uniqueness` on a repeated `userName`), `GET /Users/{id}`, `PUT`, `PATCH` (a
+//!   SCIM `PatchOp`), `DELETE` (`204`, then `404`), and `GET /Users` with
+//!   `startIndex` (1-based), `count` (at most 100) and `filter` (`userName eq` or
+//!   `externalId eq`), answering a `ListResponse`; SCIM error bodies and
+//!   `Content-Type: application/scim+json`.
+//! * **Atlassian OAuth 2.0 (3LO)**: `POST /oauth/token` with `grant_type=refresh_token`
+//!   rotates the refresh token on every use (a dead one gets `403 invalid_grant`);
+//!   Jira's `GET /ex/jira/{cloudId}/rest/api/3/myself` takes the bearer token, and
+//!   `GET /rest/api/3/myself` takes Basic `email:api-token`.
+//! * **Adobe IMS** `POST /ims/token/v3` (client credentials, `expires_in: 86399`) and
+//!   **User Management** under `/v2/usermanagement` (`users/{orgId}/{page}`,
+//!   `organizations/{orgId}/users/{email}`, `groups/{orgId}/{page}`), which demands
+//!   both `Authorization: Bearer` and `X-Api-Key` and otherwise answers an empty `401`
+//!   with `WWW-Authenticate`.
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -20,8 +29,12 @@
 //! # Ok(()) }
 //! ```
 
+mod adobe;
+mod atlassian;
+mod form;
 mod scim;
 mod time;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,11 +45,40 @@ pub const SCIM_DIRECTORY_ID: &str = "demo-directory";
 /// The directory API key the demo accepts (`Authorization: Bearer ...`).
 pub const SCIM_API_KEY: &str = "demo-scim-api-key";
 
+/// The Adobe integration's client id (also its `X-Api-Key`).
+pub const ADOBE_CLIENT_ID: &str = "demo-adobe-client-id";
+/// The Adobe integration's client secret.
+pub const ADOBE_CLIENT_SECRET: &str = "demo-adobe-client-secret";
+/// The Adobe organization the demo serves.
+pub const ADOBE_ORG_ID: &str = "DEMO0000000000000000ABCD@AdobeOrg";
+
+/// The Atlassian 3LO app's client id.
+pub const JIRA_CLIENT_ID: &str = "demo-jira-app-id";
+/// The Atlassian 3LO app's client secret.
+pub const JIRA_CLIENT_SECRET: &str = "demo-jira-app-secret";
+/// The refresh token the demo starts with; the first refresh kills it.
+pub const JIRA_REFRESH_TOKEN: &str = "demo-jira-refresh-token-0";
+/// The Jira site's cloud id (for `/ex/jira/{cloudId}`).
+pub const JIRA_CLOUD_ID: &str = "demo-cloud-id";
+/// The Jira user's email, for Basic auth.
+pub const JIRA_EMAIL: &str = "ada@example.com";
+/// The Jira user's API token, for Basic auth.
+pub const JIRA_API_TOKEN: &str = "demo-jira-api-token";
+
 /// A running demo server. Dropping it shuts the server down.
-#[derive(Debug)]
 pub struct DemoServer {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
+    adobe: Arc<adobe::Adobe>,
+    atlassian: Arc<atlassian::Atlassian>,
+}
+
+impl std::fmt::Debug for DemoServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DemoServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DemoServer {
@@ -45,8 +87,12 @@ impl DemoServer {
     pub async fn start() -> std::io::Result<DemoServer> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let state = Arc::new(scim::Directory::new(SCIM_DIRECTORY_ID, SCIM_API_KEY));
-        let app = scim::router(state);
+        let directory = Arc::new(scim::Directory::new(SCIM_DIRECTORY_ID, SCIM_API_KEY));
+        let adobe = Arc::new(adobe::Adobe::new());
+        let atlassian = Arc::new(atlassian::Atlassian::new(JIRA_REFRESH_TOKEN));
+        let app = scim::router(directory)
+            .merge(adobe::router(adobe.clone()))
+            .merge(atlassian::router(atlassian.clone()));
         let (shutdown, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -58,6 +104,8 @@ impl DemoServer {
         Ok(DemoServer {
             addr,
             shutdown: Some(shutdown),
+            adobe,
+            atlassian,
         })
     }
 
@@ -75,6 +123,51 @@ impl DemoServer {
     /// `http://127.0.0.1:PORT/scim/directory/demo-directory`.
     pub fn scim_base_url(&self) -> String {
         format!("http://{}/scim/directory/{SCIM_DIRECTORY_ID}", self.addr)
+    }
+
+    /// The Adobe IMS token endpoint: `http://127.0.0.1:PORT/ims/token/v3`.
+    pub fn ims_token_url(&self) -> String {
+        format!("http://{}/ims/token/v3", self.addr)
+    }
+
+    /// The User Management API base: `http://127.0.0.1:PORT/v2/usermanagement`.
+    pub fn umapi_base_url(&self) -> String {
+        format!("http://{}/v2/usermanagement", self.addr)
+    }
+
+    /// The Atlassian 3LO token endpoint: `http://127.0.0.1:PORT/oauth/token`.
+    pub fn atlassian_token_url(&self) -> String {
+        format!("http://{}/oauth/token", self.addr)
+    }
+
+    /// Jira through the OAuth gateway: `http://127.0.0.1:PORT/ex/jira/demo-cloud-id`.
+    pub fn jira_oauth_base_url(&self) -> String {
+        format!("http://{}/ex/jira/{JIRA_CLOUD_ID}", self.addr)
+    }
+
+    /// Jira on its site, for Basic auth: `http://127.0.0.1:PORT`.
+    pub fn jira_site_url(&self) -> String {
+        self.url()
+    }
+
+    /// How many requests the IMS token endpoint has received.
+    pub fn ims_token_requests(&self) -> usize {
+        self.adobe
+            .token_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// How many requests the 3LO token endpoint has received.
+    pub fn atlassian_token_requests(&self) -> usize {
+        self.atlassian
+            .token_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Makes every 3LO access token issued so far invalid, as if it had expired on
+    /// the server's side before its `expires_in`.
+    pub fn expire_atlassian_access_tokens(&self) {
+        self.atlassian.expire_access_tokens();
     }
 }
 

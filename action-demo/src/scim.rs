@@ -445,7 +445,7 @@ async fn list_users(
     let mut start_index = 1usize;
     let mut count = MAX_COUNT;
     let mut filter = None;
-    for (key, value) in form_pairs(query.as_deref().unwrap_or_default()) {
+    for (key, value) in crate::form::pairs(query.as_deref().unwrap_or_default()) {
         match key.as_str() {
             "startIndex" => match value.parse::<i64>() {
                 Ok(n) => start_index = n.max(1) as usize,
@@ -521,40 +521,6 @@ fn parse_filter(filter: &str) -> Option<(&'static str, String)> {
     Some((attribute, value.replace("\\\"", "\"")))
 }
 
-/// Decodes an `application/x-www-form-urlencoded` query string.
-fn form_pairs(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |j: usize| bytes.get(j).and_then(|b| (*b as char).to_digit(16));
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => match (hex(i + 1), hex(i + 2)) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -572,17 +538,5 @@ mod tests {
         assert_eq!(parse_filter(r#"displayName eq "x""#), None);
         assert_eq!(parse_filter(r#"userName co "x""#), None);
         assert_eq!(parse_filter("userName eq x"), None);
-    }
-
-    #[test]
-    fn query_strings_decode() {
-        assert_eq!(
-            form_pairs("filter=userName+eq+%22a%26b%22&count=5&&x"),
-            vec![
-                ("filter".into(), "userName eq \"a&b\"".into()),
-                ("count".into(), "5".into()),
-                ("x".into(), String::new()),
-            ]
-        );
     }
 }
