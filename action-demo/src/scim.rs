@@ -1,8 +1,5 @@
 //! Atlassian-like SCIM 2.0 `/Users` endpoints over an in-memory directory.
 
-// Helpers return a ready `Response` as their error, the usual axum shape; its size
-// does not matter on a demo server.
-#![allow(clippy::result_large_err)]
 
 use crate::time::now_rfc3339;
 use axum::body::Bytes;
