@@ -1,6 +1,5 @@
 //! Atlassian-like SCIM 2.0 `/Users` endpoints over an in-memory directory.
 
-
 use crate::time::now_rfc3339;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
