@@ -3,13 +3,16 @@
 
 mod common;
 
-use api_action::{api_action, Auth, Connector, Error, RequestProblem, StatusCode};
+use api_action::{api_action, Auth, Connector, Error, RequestProblem, RetryPolicy, StatusCode};
+use std::time::Duration;
 use common::{Reply, TestServer};
 use serde::{Deserialize, Serialize};
 
 fn connector(base: String) -> Connector {
     Connector::builder(base)
         .auth(Auth::bearer("t0ken-SECRET"))
+        // The default policy, with millisecond backoff so tests do not wait.
+        .retry(RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(2)))
         .build()
         .unwrap()
 }
@@ -377,10 +380,12 @@ async fn a_non_json_error_body_is_kept_as_text() {
         failure.body(),
         &serde_json::json!("<html>Bad Gateway</html>")
     );
+    // A GET answered 502 is retried; when the attempts run out, the last answer is kept.
     assert_eq!(
         err.to_string(),
-        "GET /Users returned 502 Bad Gateway: <html>Bad Gateway</html>"
+        "GET /Users returned 502 Bad Gateway after 3 attempts: <html>Bad Gateway</html>"
     );
+    assert_eq!((err.attempts(), server.count()), (Some(3), 3));
 }
 
 #[tokio::test]

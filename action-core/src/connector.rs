@@ -3,6 +3,7 @@
 
 use crate::auth::{Auth, AuthScheme, Credentials};
 use crate::error::{Call, Error, RequestProblem};
+use crate::retry::{self, RetryPolicy};
 use reqwest::header::{
     HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
     PROXY_AUTHORIZATION, TRANSFER_ENCODING,
@@ -10,7 +11,8 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode, Url};
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
 
 /// One configured service: where calls go, as whom, and how.
 ///
@@ -42,6 +44,8 @@ struct Inner {
     auth_headers: Vec<HeaderName>,
     content_type: HeaderValue,
     default_headers: HeaderMap,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
 }
 
 /// Configures a [`Connector`]; see [`Connector::builder`].
@@ -53,7 +57,12 @@ pub struct ConnectorBuilder {
     headers: Vec<(String, String)>,
     timeout: Option<Duration>,
     connect_timeout: Option<Duration>,
+    retry: RetryPolicy,
+    max_body_bytes: usize,
 }
+
+/// The largest response body read by default (16 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Headers a call may never set: the connector owns authentication and framing.
 const RESERVED: [HeaderName; 6] = [
@@ -76,6 +85,8 @@ impl Connector {
             headers: Vec::new(),
             timeout: None,
             connect_timeout: None,
+            retry: RetryPolicy::default(),
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
         }
     }
 
@@ -89,13 +100,102 @@ impl Connector {
         &self.inner.base
     }
 
-    /// Sends one request and reads its whole body. The caller has already built
-    /// `path` and `query` (encoded) and `headers` (checked for control characters).
+    /// Sends a call: prepares the request once, then makes attempts under the
+    /// retry policy, inside one `tracing` span that records the method, template,
+    /// status, attempts and latency (never values, headers or bodies).
     pub(crate) async fn execute(
         &self,
         call: &Call,
         parts: RequestParts,
     ) -> Result<RawResponse, Error> {
+        let span = tracing::info_span!(
+            "api_action",
+            method = %call.method,
+            template = call.template,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            latency_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = self
+            .execute_in_span(call, parts)
+            .instrument(span.clone())
+            .await;
+        span.record(
+            "latency_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status.as_u16());
+                span.record("attempts", response.attempts);
+            }
+            Err(error) => {
+                if let Some(status) = error.status() {
+                    span.record("status", status.as_u16());
+                }
+                if let Some(attempts) = error.attempts() {
+                    span.record("attempts", attempts);
+                }
+            }
+        }
+        result
+    }
+
+    async fn execute_in_span(
+        &self,
+        call: &Call,
+        parts: RequestParts,
+    ) -> Result<RawResponse, Error> {
+        let inner = &*self.inner;
+        let prepared = self.prepare(call, parts)?;
+        let policy = prepared.retry.as_ref().unwrap_or(&inner.retry);
+        let may_retry =
+            prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
+        let started = Instant::now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.attempt(call, &prepared).await {
+                Ok(response) => {
+                    let status = response.status();
+                    if may_retry && retry::is_retryable_status(status) {
+                        let wait = retry::retry_after(response.headers());
+                        if let Some(delay) = policy.next_delay(attempt, started.elapsed(), wait) {
+                            tracing::debug!(
+                                attempt,
+                                status = status.as_u16(),
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying"
+                            );
+                            drop(response);
+                            policy.sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return self.read(call, response, attempt).await;
+                }
+                Err(AttemptError::Auth(error)) => return Err(error),
+                Err(AttemptError::Transport(error)) => {
+                    if may_retry && retry::is_retryable_error(&error) {
+                        if let Some(delay) = policy.next_delay(attempt, started.elapsed(), None) {
+                            tracing::debug!(
+                                attempt,
+                                delay_ms = delay.as_millis() as u64,
+                                "retrying after a transport error"
+                            );
+                            policy.sleep(delay).await;
+                            continue;
+                        }
+                    }
+                    return Err(transport_error(call, error, attempt));
+                }
+            }
+        }
+    }
+
+    /// Everything that is the same for every attempt: URL, headers, body.
+    fn prepare(&self, call: &Call, parts: RequestParts) -> Result<Prepared, Error> {
         let inner = &*self.inner;
         let refuse = |problem| Error::Request {
             call: call.clone(),
@@ -127,47 +227,163 @@ impl Connector {
         if parts.body.is_some() {
             headers.insert(CONTENT_TYPE, inner.content_type.clone());
         }
+        Ok(Prepared {
+            method: parts.method,
+            url,
+            headers,
+            // Shared bytes: every attempt sends the same body without copying it.
+            body: parts.body.map(bytes::Bytes::from),
+            timeout: parts.options.timeout,
+            retry: parts.options.retry,
+            idempotent: parts.options.idempotent,
+        })
+    }
 
+    /// One attempt: credentials, send, and at most one retry after a `401` when
+    /// the scheme can refresh its credentials.
+    async fn attempt(
+        &self,
+        call: &Call,
+        prepared: &Prepared,
+    ) -> Result<reqwest::Response, AttemptError> {
+        let inner = &*self.inner;
         let scheme = inner.auth.scheme();
-        let credentials = credentials_for(scheme, &inner.client).await?;
-        let mut request = reqwest::Request::new(parts.method, url);
-        *request.headers_mut() = headers;
-        if let Some(body) = parts.body {
-            *request.body_mut() = Some(bytes::Bytes::from(body).into());
+        let credentials = credentials_for(scheme, &inner.client)
+            .await
+            .map_err(AttemptError::Auth)?;
+        let response = inner
+            .client
+            .execute(prepared.request(&credentials))
+            .await
+            .map_err(AttemptError::Transport)?;
+        if response.status() != StatusCode::UNAUTHORIZED
+            || !scheme.may_refresh()
+            || !scheme.rejected(&credentials)
+        {
+            return Ok(response);
         }
-        // Kept only when a 401 may be cured by fresh credentials; the body is
-        // shared bytes, so the copy sends the same body without copying it.
-        let retry = scheme.may_refresh().then(|| request.try_clone()).flatten();
-        apply(&mut request, &credentials);
-
-        // reqwest's errors carry the full URL, with the call's path and query values
-        // in it; the call is named by its template instead.
-        let transport = |source: reqwest::Error| Error::Transport {
-            call: call.clone(),
-            source: source.without_url(),
-        };
-        let mut response = inner.client.execute(request).await.map_err(transport)?;
+        tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
+        drop(response);
+        let fresh = credentials_for(scheme, &inner.client)
+            .await
+            .map_err(AttemptError::Auth)?;
+        let response = inner
+            .client
+            .execute(prepared.request(&fresh))
+            .await
+            .map_err(AttemptError::Transport)?;
         if response.status() == StatusCode::UNAUTHORIZED {
-            if let Some(mut retry) = retry.filter(|_| scheme.rejected(&credentials)) {
-                tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
-                let fresh = credentials_for(scheme, &inner.client).await?;
-                apply(&mut retry, &fresh);
-                response = inner.client.execute(retry).await.map_err(transport)?;
-                if response.status() == StatusCode::UNAUTHORIZED {
-                    // Returned as it is, never retried again; the rejected token
-                    // is forgotten so the next call does not send it.
-                    scheme.rejected(&fresh);
-                }
-            }
+            // Returned as it is, never retried again; the rejected token is
+            // forgotten so the next call does not send it.
+            scheme.rejected(&fresh);
         }
+        Ok(response)
+    }
+
+    /// Reads the whole body, refusing more than the connector's limit without
+    /// buffering it.
+    async fn read(
+        &self,
+        call: &Call,
+        mut response: reqwest::Response,
+        attempts: u32,
+    ) -> Result<RawResponse, Error> {
+        let limit = self.inner.max_body_bytes;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let body = response.bytes().await.map_err(transport)?;
+        let too_large = || Error::BodyTooLarge {
+            call: call.clone(),
+            status,
+            limit,
+        };
+        let body_error = |source: reqwest::Error| {
+            if source.is_timeout() {
+                Error::Timeout {
+                    call: call.clone(),
+                    attempts,
+                }
+            } else {
+                Error::Body {
+                    call: call.clone(),
+                    status,
+                    source: source.without_url(),
+                }
+            }
+        };
+        let body = match response.content_length() {
+            Some(length) if length > limit as u64 => return Err(too_large()),
+            // The length is known and within the limit (hyper holds the peer to it):
+            // read it in one go, as a hand-written call would.
+            Some(_) => response.bytes().await.map_err(body_error)?,
+            None => {
+                let mut body = Vec::new();
+                while let Some(chunk) = response.chunk().await.map_err(body_error)? {
+                    if body.len() + chunk.len() > limit {
+                        return Err(too_large());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                body.into()
+            }
+        };
         Ok(RawResponse {
             status,
             headers,
             body,
+            attempts,
         })
+    }
+}
+
+/// A request ready to send, kept for every attempt.
+struct Prepared {
+    method: Method,
+    url: Url,
+    headers: HeaderMap,
+    body: Option<bytes::Bytes>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    idempotent: bool,
+}
+
+impl Prepared {
+    /// A fresh request with `credentials`' headers.
+    fn request(&self, credentials: &Credentials) -> reqwest::Request {
+        let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
+        let headers = request.headers_mut();
+        *headers = self.headers.clone();
+        for (name, value) in credentials.headers() {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let Some(body) = &self.body {
+            *request.body_mut() = Some(body.clone().into());
+        }
+        *request.timeout_mut() = self.timeout;
+        request
+    }
+}
+
+enum AttemptError {
+    /// No response: connection refused or reset, timeout, invalid HTTP.
+    Transport(reqwest::Error),
+    /// Credentials could not be obtained (a token endpoint failed).
+    Auth(Error),
+}
+
+/// A transport failure as the call's error. reqwest's errors carry the full URL,
+/// with the call's path and query values in it; the call is named by its template.
+fn transport_error(call: &Call, source: reqwest::Error, attempts: u32) -> Error {
+    if source.is_timeout() {
+        Error::Timeout {
+            call: call.clone(),
+            attempts,
+        }
+    } else {
+        Error::Transport {
+            call: call.clone(),
+            attempts,
+            source: source.without_url(),
+        }
     }
 }
 
@@ -182,14 +398,6 @@ async fn credentials_for(
     }
 }
 
-/// Sets the credentials' headers, replacing any of the same name.
-fn apply(request: &mut reqwest::Request, credentials: &Credentials) {
-    let headers = request.headers_mut();
-    for (name, value) in credentials.headers() {
-        headers.insert(name.clone(), value.clone());
-    }
-}
-
 /// A request as the runtime sends it, after the call's values were encoded.
 pub(crate) struct RequestParts {
     pub method: Method,
@@ -197,6 +405,16 @@ pub(crate) struct RequestParts {
     pub query: String,
     pub headers: HeaderMap,
     pub body: Option<Vec<u8>>,
+    pub options: CallOptions,
+}
+
+/// Per-call overrides of the connector's policies.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CallOptions {
+    pub timeout: Option<Duration>,
+    pub retry: Option<RetryPolicy>,
+    /// The caller vouches that sending twice has the effect of sending once.
+    pub idempotent: bool,
 }
 
 /// A response read whole, before decoding.
@@ -204,6 +422,7 @@ pub(crate) struct RawResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: bytes::Bytes,
+    pub attempts: u32,
 }
 
 impl fmt::Debug for Connector {
@@ -230,6 +449,8 @@ impl fmt::Debug for ConnectorBuilder {
             )
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("max_body_bytes", &self.max_body_bytes)
             .finish()
     }
 }
@@ -269,6 +490,19 @@ impl ConnectorBuilder {
     /// The most connecting may take.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// How calls are retried (default: [`RetryPolicy::default`]; a call may override it).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// The largest response body to read (default 16 MiB); a larger one is
+    /// [`Error::BodyTooLarge`], refused without being buffered.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
         self
     }
 
@@ -320,6 +554,8 @@ impl ConnectorBuilder {
                 auth_headers,
                 content_type,
                 default_headers,
+                retry: self.retry,
+                max_body_bytes: self.max_body_bytes,
             }),
         })
     }

@@ -48,15 +48,66 @@ pub enum Error {
         problem: RequestProblem,
     },
 
-    /// The request could not be sent or the response not read (connection refused,
-    /// reset, timeout, invalid HTTP).
-    #[error("{call}: {source}")]
+    /// The request could not be sent, or no response came (connection refused or
+    /// reset, invalid HTTP), after every attempt the retry policy allowed.
+    #[error("{call}: {source}{}", attempts_suffix(*.attempts))]
     Transport {
         /// Which call.
         call: Call,
-        /// The transport error.
+        /// How many attempts were made.
+        attempts: u32,
+        /// The last transport error.
         #[source]
         source: reqwest::Error,
+    },
+
+    /// The call took longer than its timeout (connecting, waiting for the
+    /// response, or reading the body).
+    #[error("{call}: timed out{}", attempts_suffix(*.attempts))]
+    Timeout {
+        /// Which call.
+        call: Call,
+        /// How many attempts were made.
+        attempts: u32,
+    },
+
+    /// The response's body could not be read whole: the connection was reset or
+    /// closed early, or its length did not match `Content-Length`.
+    #[error("{call}: the {status} response's body could not be read: {source}")]
+    Body {
+        /// Which call.
+        call: Call,
+        /// The response's status.
+        status: StatusCode,
+        /// The error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The response's body is larger than the connector's limit; it was not read.
+    #[error("{call}: the {status} response's body is larger than the {limit}-byte limit")]
+    BodyTooLarge {
+        /// Which call.
+        call: Call,
+        /// The response's status.
+        status: StatusCode,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
+    /// A 2xx answer to a typed call is not JSON (its `Content-Type` says so).
+    #[error(
+        "{call} returned {status} with `Content-Type: {content_type}`, not JSON; body: {excerpt}"
+    )]
+    NotJson {
+        /// Which call.
+        call: Call,
+        /// The response's status.
+        status: StatusCode,
+        /// The response's `Content-Type`.
+        content_type: String,
+        /// Up to 160 characters of the body.
+        excerpt: String,
     },
 
     /// The service answered with a status other than 2xx. The whole response is kept.
@@ -135,14 +186,38 @@ pub enum TokenError {
 }
 
 impl Error {
-    /// The status the service answered, for [`Error::Status`] and
-    /// [`Error::Decode`]; `None` when no response was read.
+    /// The status the service answered, when a response was received.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Status(failure) => Some(failure.status()),
             Error::Decode(failure) => Some(failure.status),
+            Error::Body { status, .. }
+            | Error::BodyTooLarge { status, .. }
+            | Error::NotJson { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// How many attempts the call made, when it was sent.
+    pub fn attempts(&self) -> Option<u32> {
+        match self {
+            Error::Status(failure) => Some(failure.attempts),
+            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
+            _ => None,
+        }
+    }
+
+    /// True for [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+}
+
+fn attempts_suffix(attempts: u32) -> String {
+    if attempts > 1 {
+        format!(" (after {attempts} attempts)")
+    } else {
+        String::new()
     }
 }
 
@@ -220,6 +295,8 @@ fn describe_segment(value: &str) -> String {
 pub struct StatusError {
     /// Which call.
     pub call: Call,
+    /// How many attempts were made; more than 1 when retries ran out.
+    pub attempts: u32,
     /// The response: its body as JSON where it parsed, else as a JSON string.
     pub response: Response<serde_json::Value>,
 }
@@ -242,6 +319,9 @@ impl StatusError {
 impl fmt::Display for StatusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} returned {}", self.call, self.response.status)?;
+        if self.attempts > 1 {
+            write!(f, " after {} attempts", self.attempts)?;
+        }
         let body = match &self.response.body {
             serde_json::Value::Null => return Ok(()),
             serde_json::Value::String(text) => text.clone(),

@@ -11,6 +11,7 @@
 //! * [`auth`](Auth): the credential added to every call, and the [`AuthScheme`]
 //!   trait; `oauth.rs`: [`ClientCredentials`] and [`RefreshToken`];
 //! * [`response`](Response): the card's three outputs, status, headers and body;
+//! * [`retry`](RetryPolicy): which outcomes are retried, and after how long;
 //! * [`error`](Error): one error enum whose variants carry the call's context.
 //!
 //! Most users depend on the `api-action` crate, which re-exports this one and the
@@ -27,16 +28,18 @@ mod oauth;
 pub mod presets;
 mod request;
 mod response;
+mod retry;
 
 pub use action::Action;
 pub use auth::{Auth, AuthScheme, BoxFuture, Credentials};
-pub use connector::{Connector, ConnectorBuilder};
+pub use connector::{Connector, ConnectorBuilder, DEFAULT_MAX_BODY_BYTES};
 pub use error::{Call, DecodeError, Error, RequestProblem, StatusError, TokenError};
 pub use oauth::{ClientCredentials, RefreshToken};
 pub use request::ActionRequest;
 #[doc(hidden)]
 pub use request::JsonBody;
 pub use response::Response;
+pub use retry::RetryPolicy;
 
 /// Secret strings as the auth schemes hold them (a rotated refresh token is handed
 /// to you as a [`SecretString`]; read it with [`ExposeSecret::expose_secret`]).

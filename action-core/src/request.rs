@@ -1,15 +1,18 @@
 //! A checked call, built by `api_action!` and sent through a connector.
 
-use crate::connector::{Connector, RequestParts};
+use crate::connector::RawResponse;
+use crate::connector::{CallOptions, Connector, RequestParts};
 use crate::encode::{self, EncodeError, HeaderSink, QuerySink};
-use crate::error::{Call, Error, RequestProblem, StatusError};
+use crate::error::{excerpt, Call, Error, RequestProblem, StatusError};
 use crate::response::{body_as_value, decode, Response};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use crate::retry::RetryPolicy;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, CONTENT_TYPE};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::{self, Display, Write};
 use std::marker::PhantomData;
+use std::time::Duration;
 
 /// One call, ready to send: what `api_action!` evaluates to.
 ///
@@ -42,6 +45,7 @@ pub struct ActionRequest<T> {
     body: Option<Vec<u8>>,
     /// The first value that could not be encoded; reported by `send`.
     problem: Option<RequestProblem>,
+    options: CallOptions,
     response: PhantomData<fn() -> T>,
 }
 
@@ -58,6 +62,7 @@ impl<T> ActionRequest<T> {
             headers: HeaderMap::new(),
             body: None,
             problem: None,
+            options: CallOptions::default(),
             response: PhantomData,
         }
     }
@@ -89,6 +94,26 @@ impl<T> ActionRequest<T> {
     /// The JSON body, serialized, if the call has one.
     pub fn body(&self) -> Option<&[u8]> {
         self.body.as_deref()
+    }
+
+    /// The most this call may take, overriding the connector's timeout.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.options.timeout = Some(timeout);
+        self
+    }
+
+    /// How this call is retried, overriding the connector's policy.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.options.retry = Some(policy);
+        self
+    }
+
+    /// Declares that sending this call twice has the effect of sending it once,
+    /// so a `POST` or `PATCH` may be retried like a `GET` (sending an
+    /// `Idempotency-Key` header does the same).
+    pub fn idempotent(mut self) -> Self {
+        self.options.idempotent = true;
+        self
     }
 
     fn fail(&mut self, problem: RequestProblem) {
@@ -225,6 +250,7 @@ impl<T> ActionRequest<T> {
                 query: self.query,
                 headers: self.headers,
                 body: self.body,
+                options: self.options,
             },
         ))
     }
@@ -240,6 +266,7 @@ impl<T: DeserializeOwned> ActionRequest<T> {
         if !raw.status.is_success() {
             return Err(Error::Status(Box::new(StatusError {
                 call,
+                attempts: raw.attempts,
                 response: Response {
                     status: raw.status,
                     body: body_as_value(&raw.body),
@@ -247,6 +274,7 @@ impl<T: DeserializeOwned> ActionRequest<T> {
                 },
             })));
         }
+        check_json(&call, &raw)?;
         let body = decode(&call, raw.status, &raw.body)?;
         Ok(Response {
             status: raw.status,
@@ -254,6 +282,32 @@ impl<T: DeserializeOwned> ActionRequest<T> {
             body,
         })
     }
+}
+
+/// A typed call expects JSON: a non-empty 2xx body whose `Content-Type` names
+/// another format (an HTML login page, a CSV export) is refused as such rather
+/// than as a confusing decode error. No `Content-Type` at all is given a chance.
+fn check_json(call: &Call, raw: &RawResponse) -> Result<(), Error> {
+    let Some(content_type) = raw.headers.get(CONTENT_TYPE) else {
+        return Ok(());
+    };
+    let text = content_type.to_str().unwrap_or_default();
+    let media = text
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    let is_json = media.ends_with("/json") || media.ends_with("+json");
+    if is_json || raw.body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(());
+    }
+    Err(Error::NotJson {
+        call: call.clone(),
+        status: raw.status,
+        content_type: text.to_string(),
+        excerpt: excerpt(&raw.body, 0),
+    })
 }
 
 impl<T> fmt::Debug for ActionRequest<T> {
