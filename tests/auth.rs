@@ -6,7 +6,7 @@ mod common;
 use api_action::{
     api_action, Auth, ClientCredentials, Connector, Error, RefreshToken, StatusCode, TokenError,
 };
-use common::{Recorded, Reply, TestServer};
+use common::{Capture, Recorded, Reply, TestServer};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -392,37 +392,6 @@ async fn token_endpoint_failures_are_clear_errors() {
         err.to_string().ends_with("/ims/token/v3 answered 401 Unauthorized (invalid_client): invalid client_secret parameter"),
         "{err}"
     );
-}
-
-/// Collects every tracing event and span field as text.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<String>>);
-
-impl tracing::field::Visit for &Capture {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let line = format!("{}={value:?} ", field.name());
-        self.0.lock().unwrap().push_str(&line);
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        span.record(&mut &*self);
-        tracing::span::Id::from_u64(1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        values.record(&mut &*self);
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        event.record(&mut &*self);
-        self.0.lock().unwrap().push('\n');
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 #[tokio::test]

@@ -4,9 +4,9 @@
 mod common;
 
 use api_action::{api_action, Auth, Connector, Error, RequestProblem, RetryPolicy, StatusCode};
-use std::time::Duration;
 use common::{Reply, TestServer};
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
 fn connector(base: String) -> Connector {
     Connector::builder(base)

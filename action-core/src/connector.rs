@@ -153,6 +153,9 @@ impl Connector {
         let may_retry =
             prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
         let started = Instant::now();
+        // Time spent waiting between attempts; counted even if a policy's own sleep
+        // does not let the clock run (as in tests).
+        let mut waited = Duration::ZERO;
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -161,7 +164,9 @@ impl Connector {
                     let status = response.status();
                     if may_retry && retry::is_retryable_status(status) {
                         let wait = retry::retry_after(response.headers());
-                        if let Some(delay) = policy.next_delay(attempt, started.elapsed(), wait) {
+                        if let Some(delay) =
+                            policy.next_delay(attempt, started.elapsed().max(waited), wait)
+                        {
                             tracing::debug!(
                                 attempt,
                                 status = status.as_u16(),
@@ -170,6 +175,7 @@ impl Connector {
                             );
                             drop(response);
                             policy.sleep(delay).await;
+                            waited += delay;
                             continue;
                         }
                     }
@@ -178,13 +184,16 @@ impl Connector {
                 Err(AttemptError::Auth(error)) => return Err(error),
                 Err(AttemptError::Transport(error)) => {
                     if may_retry && retry::is_retryable_error(&error) {
-                        if let Some(delay) = policy.next_delay(attempt, started.elapsed(), None) {
+                        if let Some(delay) =
+                            policy.next_delay(attempt, started.elapsed().max(waited), None)
+                        {
                             tracing::debug!(
                                 attempt,
                                 delay_ms = delay.as_millis() as u64,
                                 "retrying after a transport error"
                             );
                             policy.sleep(delay).await;
+                            waited += delay;
                             continue;
                         }
                     }

@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -61,7 +62,13 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     /// Wait this long before answering.
-    pub delay: Option<std::time::Duration>,
+    pub delay: Option<Duration>,
+    /// Bytes to send instead of an encoded response, as they are.
+    pub raw: Option<Vec<u8>>,
+    /// After writing, reset the connection (RST) instead of closing it.
+    pub reset: bool,
+    /// Never answer: keep the connection open.
+    pub hang: bool,
 }
 
 impl Reply {
@@ -71,6 +78,9 @@ impl Reply {
             headers: Vec::new(),
             body: Vec::new(),
             delay: None,
+            raw: None,
+            reset: false,
+            hang: false,
         }
     }
 
@@ -90,9 +100,31 @@ impl Reply {
         self
     }
 
-    pub fn delay(mut self, delay: std::time::Duration) -> Self {
+    pub fn delay(mut self, delay: Duration) -> Self {
         self.delay = Some(delay);
         self
+    }
+
+    /// Sends exactly `bytes` (status line, headers and body as given).
+    pub fn raw(bytes: &[u8]) -> Self {
+        Reply {
+            raw: Some(bytes.to_vec()),
+            ..Reply::new(0)
+        }
+    }
+
+    /// Resets the connection after writing.
+    pub fn reset(mut self) -> Self {
+        self.reset = true;
+        self
+    }
+
+    /// Accepts the request and never answers.
+    pub fn hang() -> Self {
+        Reply {
+            hang: true,
+            ..Reply::new(0)
+        }
     }
 }
 
@@ -127,7 +159,18 @@ impl TestServer {
                     if let Some(delay) = reply.delay {
                         tokio::time::sleep(delay).await;
                     }
-                    let _ = stream.write_all(&encode(&reply)).await;
+                    if reply.hang {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                    }
+                    let bytes = reply.raw.clone().unwrap_or_else(|| encode(&reply));
+                    let _ = stream.write_all(&bytes).await;
+                    if reply.reset {
+                        // A zero linger makes the close a reset (RST); it does not block.
+                        #[allow(deprecated)]
+                        let _ = stream.set_linger(Some(Duration::ZERO));
+                        drop(stream);
+                        return;
+                    }
                     let _ = stream.shutdown().await;
                 });
             }
@@ -224,4 +267,35 @@ fn encode(reply: &Reply) -> Vec<u8> {
     let mut bytes = out.into_bytes();
     bytes.extend_from_slice(&reply.body);
     bytes
+}
+
+/// Collects every tracing event and span field as text.
+#[derive(Clone, Default)]
+pub struct Capture(pub Arc<Mutex<String>>);
+
+impl tracing::field::Visit for &Capture {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let line = format!("{}={value:?} ", field.name());
+        self.0.lock().unwrap().push_str(&line);
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        span.record(&mut &*self);
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        values.record(&mut &*self);
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        event.record(&mut &*self);
+        self.0.lock().unwrap().push('\n');
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
