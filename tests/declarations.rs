@@ -163,3 +163,23 @@ async fn headers_value_in_a_call_is_checked_at_run_time() {
     );
     assert!(server.requests().is_empty());
 }
+
+#[derive(Serialize)]
+pub struct Paging {
+    count: u32,
+}
+
+api_action! {
+    pub ListWithDefault = GET "/Users?count=100" query<Paging>;
+}
+
+#[tokio::test]
+async fn a_query_value_may_not_set_a_literal_key_again() {
+    let (server, api) = jira(Reply::json(200, "{}")).await;
+    let err = api.send_raw(ListWithDefault { query: Paging { count: 5 } }).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "GET /Users?count=100: query: key `count` is set both in the URL's literal query string and in the query value; nothing was sent"
+    );
+    assert!(server.requests().is_empty());
+}

@@ -48,6 +48,26 @@ impl PairSink for QuerySink<'_> {
     }
 }
 
+/// Pairs appended to a query string whose literal part already set `taken` keys;
+/// setting one of those again is an error (rule 6 of the DSL, checked at run time
+/// for `query = value` and `query<Q>`).
+pub(crate) struct CheckedQuerySink<'a> {
+    pub query: QuerySink<'a>,
+    pub taken: &'a [&'a str],
+}
+
+impl PairSink for CheckedQuerySink<'_> {
+    const KIND: &'static str = "query";
+    fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
+        if self.taken.contains(&key) {
+            return Err(EncodeError::Shape(format!(
+                "key `{key}` is set both in the URL's literal query string and in the query value"
+            )));
+        }
+        self.query.pair(key, value)
+    }
+}
+
 /// Pairs appended as headers; a sequence gives the header several times.
 pub(crate) struct HeaderSink<'a>(pub &'a mut HeaderMap);
 

@@ -2,7 +2,7 @@
 
 use crate::connector::RawResponse;
 use crate::connector::{CallOptions, Connector, RequestParts};
-use crate::encode::{self, EncodeError, HeaderSink, QuerySink};
+use crate::encode::{self, CheckedQuerySink, EncodeError, HeaderSink, QuerySink};
 use crate::error::{excerpt, Call, Error, RequestProblem, StatusError};
 use crate::response::{body_as_value, decode, Response};
 use crate::retry::RetryPolicy;
@@ -159,9 +159,15 @@ impl<T> ActionRequest<T> {
         self.check(result, RequestProblem::Query);
     }
 
+    /// `query = value`: a struct or map; `literal_keys` are the keys the URL's
+    /// literal query string set, which the value may not set again.
     #[doc(hidden)]
-    pub fn push_query_value<V: Serialize + ?Sized>(&mut self, value: &V) {
-        let result = encode::push_fields(&mut QuerySink(&mut self.query), value);
+    pub fn push_query_value<V: Serialize + ?Sized>(&mut self, value: &V, literal_keys: &[&str]) {
+        let mut sink = CheckedQuerySink {
+            query: QuerySink(&mut self.query),
+            taken: literal_keys,
+        };
+        let result = encode::push_fields(&mut sink, value);
         self.check(result, RequestProblem::Query);
     }
 

@@ -28,7 +28,10 @@ pub fn expand(action: Result<Action, Box<Invalid>>) -> TokenStream {
 fn expand_call(action: &Action, check_response: bool) -> TokenStream {
     let rt = rt();
     // `mixed_site` keeps our local invisible to the user's expressions.
-    let req = syn::Ident::new("request", Span::mixed_site());
+    // Mixed-site hygiene keeps our locals from the user's variables; the unusual
+    // names keep them clear of user constants and unit structs, which a `let`
+    // could not shadow.
+    let req = syn::Ident::new("__api_action_request", Span::mixed_site());
     let method = syn::Ident::new(action.method.name(), action.method_span);
     let template = &action.url;
     let response = match &action.response {
@@ -67,7 +70,10 @@ fn expand_call(action: &Action, check_response: bool) -> TokenStream {
             .map(|(key, value)| quote_spanned!(value.span()=> #req.push_query_pair(#key, &(#value));))
             .collect(),
         Some(Query::Value(value)) => {
-            vec![quote_spanned!(value.span()=> #req.push_query_value(&(#value));)]
+            // Keys of the literal query string may not be set again (rule 6); for a
+            // value, that is only known at run time.
+            let keys = &action.template.query_keys;
+            vec![quote_spanned!(value.span()=> #req.push_query_value(&(#value), &[#(#keys),*]);)]
         }
     };
     let headers: Vec<TokenStream> = match &action.headers {
@@ -92,7 +98,7 @@ fn expand_call(action: &Action, check_response: bool) -> TokenStream {
     let body = action.body.as_ref().map(|body| match body {
         Body::Value(value) => quote_spanned!(value.span()=> #req.set_json_body(&(#value));),
         Body::Json(json) => {
-            let body = syn::Ident::new("body", Span::mixed_site());
+            let body = syn::Ident::new("__api_action_body", Span::mixed_site());
             let mut capacity = 0;
             let writes: Vec<TokenStream> = json::pieces(json)
                 .into_iter()
@@ -171,7 +177,7 @@ fn expand_decl(decl: &Decl) -> TokenStream {
     let (attrs, vis, name) = (&decl.attrs, &decl.vis, &decl.name);
     let action = &decl.action;
     let signature = format!(" `{} {}`", action.method.name(), action.url.value());
-    let generics: Vec<&syn::Ident> = decl.path_fields.iter().map(|f| &f.generic).collect();
+    let path_generics: Vec<&syn::Ident> = decl.path_fields.iter().map(|f| &f.generic).collect();
     let path_fields = decl.path_fields.iter().map(|f| {
         let (field, generic) = (&f.field, &f.generic);
         let doc = format!(
@@ -190,27 +196,74 @@ fn expand_decl(decl: &Decl) -> TokenStream {
         None => quote!(#rt::serde_json::Value),
     };
     let body = expand_call(action, false);
-    let is_unit = generics.is_empty() && decl.typed_clauses.is_empty();
-    let definition = if is_unit {
-        quote!(#vis struct #name;)
-    } else if generics.is_empty() {
-        quote!(#vis struct #name { #(#clause_fields)* })
-    } else {
-        quote! {
-            #vis struct #name<#(#generics: #rt::Display = #rt::String),*> {
+
+    // The user's generics first (lifetimes lead), then one parameter per path
+    // field. The struct gives those a default and no bound, so a value that is
+    // not `Display` is reported once, where the action is used; the impl bounds
+    // them, spanned on the URL, where rustc's note then points.
+    let user_params = decl.generics.params.iter();
+    let user_args = decl.generics.params.iter().map(|param| match param {
+        syn::GenericParam::Lifetime(l) => {
+            let lifetime = &l.lifetime;
+            quote!(#lifetime)
+        }
+        syn::GenericParam::Type(t) => {
+            let ident = &t.ident;
+            quote!(#ident)
+        }
+        syn::GenericParam::Const(c) => {
+            let ident = &c.ident;
+            quote!(#ident)
+        }
+    });
+    let user_args: Vec<TokenStream> = user_args.collect();
+    let url_span = action.url.span();
+    let struct_params: Vec<TokenStream> = user_params
+        .clone()
+        .map(|p| quote!(#p))
+        .chain(path_generics.iter().map(|g| quote!(#g = #rt::String)))
+        .collect();
+    let impl_params: Vec<TokenStream> = user_params
+        .map(|p| quote!(#p))
+        .chain(
+            path_generics
+                .iter()
+                .map(|g| quote_spanned!(url_span=> #g: #rt::Display)),
+        )
+        .collect();
+    let type_args: Vec<TokenStream> = user_args
+        .into_iter()
+        .chain(path_generics.iter().map(|g| quote!(#g)))
+        .collect();
+    let struct_generics = (!struct_params.is_empty()).then(|| quote!(<#(#struct_params),*>));
+    let impl_generics = (!impl_params.is_empty()).then(|| quote!(<#(#impl_params),*>));
+    let type_generics = (!type_args.is_empty()).then(|| quote!(<#(#type_args),*>));
+
+    let has_fields = !path_generics.is_empty() || !decl.typed_clauses.is_empty();
+    // Spanned on the name, so "defined twice" and privacy errors point at it.
+    let definition = if has_fields {
+        quote_spanned! {name.span()=>
+            #vis struct #name #struct_generics {
                 #(#path_fields)*
                 #(#clause_fields)*
             }
         }
+    } else {
+        quote_spanned!(name.span()=> #vis struct #name #struct_generics;)
     };
-    let impl_generics = (!generics.is_empty()).then(|| quote!(<#(#generics: #rt::Display),*>));
-    let type_generics = (!generics.is_empty()).then(|| quote!(<#(#generics),*>));
+    // The impl exists exactly when the struct does; it does not repeat lints the
+    // user put on the struct (such as a deprecation) on our own code.
+    let cfgs = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg") || attr.path().is_ident("cfg_attr"));
     quote! {
         #(#attrs)*
         #[doc = ""]
         #[doc = #signature]
         #definition
 
+        #(#cfgs)*
+        #[allow(deprecated)]
         impl #impl_generics #rt::Action for #name #type_generics {
             type Response = #response;
 

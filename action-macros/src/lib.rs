@@ -23,9 +23,11 @@ use proc_macro::TokenStream;
 pub fn api_action(input: TokenStream) -> TokenStream {
     match syn::parse::<parse::Input>(input) {
         Ok(parse::Input::Call(call)) => expand::expand(validate::validate(*call)).into(),
-        Ok(parse::Input::Decls(decls)) => {
+        Ok(parse::Input::Decls(decls, errors)) => {
             let checked = decls.into_iter().map(validate::validate_decl).collect();
-            expand::expand_decls(checked).into()
+            let errors = errors.iter().map(syn::Error::to_compile_error);
+            let decls = expand::expand_decls(checked);
+            quote::quote!(#(#errors)* #decls).into()
         }
         Err(error) => error.to_compile_error().into(),
     }

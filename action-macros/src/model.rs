@@ -66,6 +66,8 @@ pub struct Decl {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub name: Ident,
+    /// The user's own generics (`Name<'a>`), before the path parameters.
+    pub generics: syn::Generics,
     /// One field per placeholder, typed by a generic parameter bound by `Display`.
     pub path_fields: Vec<PathField>,
     /// `query<Q>`, `headers<H>`, `body<B>`: each a field of that name and type.

@@ -43,6 +43,27 @@ pub fn camel_case(name: &str) -> String {
     }
 }
 
+/// Names that cannot be fields even as raw identifiers.
+pub fn is_path_keyword(name: &str) -> bool {
+    matches!(name, "self" | "Self" | "super" | "crate")
+}
+
+/// A field named `name`, raw when `name` is a keyword in any edition (`type`,
+/// `async`, `gen`), so the struct compiles whatever edition the user's crate is.
+pub fn field_ident(name: &str, span: proc_macro2::Span) -> proc_macro2::Ident {
+    const LATER_KEYWORDS: [&str; 5] = ["async", "await", "dyn", "try", "gen"];
+    if LATER_KEYWORDS.contains(&name) || syn::parse_str::<syn::Ident>(name).is_err() {
+        proc_macro2::Ident::new_raw(name, span)
+    } else {
+        proc_macro2::Ident::new(name, span)
+    }
+}
+
+/// An identifier's name without `r#`.
+pub fn unraw(ident: &proc_macro2::Ident) -> String {
+    syn::ext::IdentExt::unraw(ident).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,6 +82,15 @@ mod tests {
         ] {
             assert_eq!(snake_case(input), expected, "{input}");
         }
+    }
+
+    #[test]
+    fn fields_are_raw_for_keywords_of_any_edition() {
+        let span = proc_macro2::Span::call_site();
+        assert_eq!(field_ident("user_id", span).to_string(), "user_id");
+        assert_eq!(field_ident("type", span).to_string(), "r#type");
+        assert_eq!(field_ident("gen", span).to_string(), "r#gen");
+        assert!(is_path_keyword("crate") && is_path_keyword("Self"));
     }
 
     #[test]

@@ -5,13 +5,16 @@
 //! mistakes with a precise message instead of syn's generic "expected ...".
 
 use proc_macro2::{Span, TokenStream};
+use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
-use syn::{braced, token, Attribute, Expr, Ident, LitStr, Token, Type, Visibility};
+use syn::{braced, token, Attribute, Expr, Generics, Ident, LitStr, Token, Type, Visibility};
 
 /// What `api_action!` was given: one call, or a list of declarations.
 pub enum Input {
     Call(Box<CallInput>),
-    Decls(Vec<DeclInput>),
+    /// The declarations that parsed, and the errors of those that did not (each
+    /// skipped up to its `;`, so the others are still checked and defined).
+    Decls(Vec<DeclInput>, Vec<syn::Error>),
 }
 
 impl Parse for Input {
@@ -20,15 +23,36 @@ impl Parse for Input {
         // starts with its method and URL.
         let is_decl = input.peek(Token![#])
             || input.peek(Token![pub])
-            || (input.peek(Ident) && input.peek2(Token![=]));
+            || (input.peek(Ident) && (input.peek2(Token![=]) || input.peek2(Token![<])));
+        if input.is_empty() {
+            return Err(syn::Error::new(
+                input.span(),
+                "expected a call, `api_action!(GET \"/Users\")`, or declarations, \
+                 `api_action! { pub ListUsers = GET \"/Users\"; }`",
+            ));
+        }
         if !is_decl {
             return input.parse().map(|call| Input::Call(Box::new(call)));
         }
-        let mut decls = Vec::new();
+        let (mut decls, mut errors) = (Vec::new(), Vec::new());
         while !input.is_empty() {
-            decls.push(input.parse()?);
+            if input.peek(Token![;]) {
+                input.parse::<Token![;]>()?;
+                continue;
+            }
+            let fork = input.fork();
+            match fork.parse::<DeclInput>() {
+                Ok(decl) => {
+                    input.advance_to(&fork);
+                    decls.push(decl);
+                }
+                Err(error) => {
+                    errors.push(error);
+                    skip_past(input, ';')?;
+                }
+            }
         }
-        Ok(Input::Decls(decls))
+        Ok(Input::Decls(decls, errors))
     }
 }
 
@@ -37,6 +61,8 @@ pub struct DeclInput {
     pub attrs: Vec<Attribute>,
     pub vis: Visibility,
     pub name: Ident,
+    /// `Name<'a>`: lifetimes and type parameters the clause types use.
+    pub generics: Generics,
     pub method: Ident,
     pub url: UrlInput,
     pub clauses: Vec<TypedClause>,
@@ -60,6 +86,7 @@ impl Parse for DeclInput {
                  [headers<H>] [body<B>] [-> R];`",
             )
         })?;
+        let generics: Generics = input.parse()?;
         input.parse::<Token![=]>()?;
         let method = parse_method(input)?;
         let url = parse_url(input)?;
@@ -99,12 +126,39 @@ impl Parse for DeclInput {
             attrs,
             vis,
             name,
+            generics,
             method,
             url,
             clauses,
             response,
         })
     }
+}
+
+/// Skips tokens up to (not including) the next top-level `stop`, or to the end.
+fn skip_to(input: ParseStream, stop: char) -> syn::Result<()> {
+    input.step(|cursor| {
+        let mut rest = *cursor;
+        while let Some((tree, next)) = rest.token_tree() {
+            if matches!(&tree, proc_macro2::TokenTree::Punct(p) if p.as_char() == stop) {
+                break;
+            }
+            rest = next;
+        }
+        Ok(((), rest))
+    })
+}
+
+/// Skips tokens up to and including the next top-level `stop`.
+fn skip_past(input: ParseStream, stop: char) -> syn::Result<()> {
+    skip_to(input, stop)?;
+    if !input.is_empty() {
+        input.step(|cursor| match cursor.token_tree() {
+            Some((_, rest)) => Ok(((), rest)),
+            None => Ok(((), *cursor)),
+        })?;
+    }
+    Ok(())
 }
 
 fn parse_method(input: ParseStream) -> syn::Result<Ident> {
@@ -157,6 +211,9 @@ pub struct CallInput {
     pub url: UrlInput,
     pub response: Option<Type>,
     pub items: Vec<Item>,
+    /// Items that did not parse, each skipped up to the next `,`, so the rest of
+    /// the call is still checked.
+    pub errors: Vec<syn::Error>,
 }
 
 /// The relative URL as written: a string literal, or something else to refuse.
@@ -190,19 +247,34 @@ impl Parse for CallInput {
         let method = parse_method(input)?;
         let url = parse_url(input)?;
         let response = parse_response(input)?;
-        let mut items = Vec::new();
+        let (mut items, mut errors) = (Vec::new(), Vec::new());
         while !input.is_empty() {
-            input.parse::<Token![,]>()?;
+            if let Err(error) = input.parse::<Token![,]>() {
+                errors.push(error);
+                skip_to(input, ',')?;
+                continue;
+            }
             if input.is_empty() {
                 break;
             }
-            items.push(input.parse()?);
+            let fork = input.fork();
+            match fork.parse::<Item>() {
+                Ok(item) => {
+                    input.advance_to(&fork);
+                    items.push(item);
+                }
+                Err(error) => {
+                    errors.push(error);
+                    skip_to(input, ',')?;
+                }
+            }
         }
         Ok(CallInput {
             method,
             url,
             response,
             items,
+            errors,
         })
     }
 }

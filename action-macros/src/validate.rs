@@ -36,6 +36,9 @@ pub struct Invalid {
 
 pub fn validate(input: CallInput) -> Result<Action, Box<Invalid>> {
     let mut cx = Ctxt::default();
+    for error in input.errors {
+        cx.syn_error(error);
+    }
     let method = check_method(&mut cx, &input.method);
     let before = cx.count();
     let (url, template) = check_url(&mut cx, input.url);
@@ -414,10 +417,17 @@ pub fn validate_decl(input: DeclInput) -> (Decl, Vec<syn::Error>) {
         headers: field("headers").map(Headers::Value),
         body: field("body").map(Body::Value),
     };
+    if let Some(clause) = &input.generics.where_clause {
+        cx.error(
+            clause.where_token.span,
+            "declarations take no `where` clause: put bounds in `<..>`",
+        );
+    }
     let decl = Decl {
         attrs: input.attrs,
         vis: input.vis,
         name: input.name,
+        generics: input.generics,
         path_fields,
         typed_clauses,
         action,
@@ -440,12 +450,29 @@ fn path_fields(
         }
         let snake = names::snake_case(placeholder);
         if CLAUSES.contains(&snake.as_str()) {
-            continue; // already an error: the placeholder has a clause's name
+            // `<query>` itself is already an error; `<Query>` would collide the same way.
+            if snake != placeholder {
+                cx.error(
+                    url.span(),
+                    format!(
+                        "placeholder `<{placeholder}>` would become the field `{snake}`, which \
+                         the `{snake}` clause uses: rename it"
+                    ),
+                );
+            }
+            continue;
         }
-        if let Some(other) = fields
-            .iter()
-            .find(|f| f.field == snake.trim_start_matches("r#"))
-        {
+        if names::is_path_keyword(&snake) {
+            cx.error(
+                url.span(),
+                format!(
+                    "placeholder `<{placeholder}>` would become the field `{snake}`, which \
+                     cannot be a field name in Rust: rename it"
+                ),
+            );
+            continue;
+        }
+        if let Some(other) = fields.iter().find(|f| names::unraw(&f.field) == snake) {
             cx.error(
                 url.span(),
                 format!(
@@ -455,12 +482,12 @@ fn path_fields(
             );
             continue;
         }
-        let field = match syn::parse_str::<Ident>(&snake) {
-            Ok(_) => Ident::new(&snake, url.span()),
-            Err(_) => Ident::new_raw(&snake, url.span()),
-        };
+        let field = names::field_ident(&snake, url.span());
         let mut generic = names::camel_case(placeholder);
-        while taken.contains(&generic) || fields.iter().any(|f| f.generic == generic) {
+        while generic == "Self"
+            || taken.contains(&generic)
+            || fields.iter().any(|f| f.generic == generic)
+        {
             generic.insert(0, 'P');
         }
         fields.push(PathField {
