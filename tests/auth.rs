@@ -206,9 +206,11 @@ async fn a_second_401_is_returned_not_retried_again() {
     let err = api_action!(GET "/x").send(&umapi).await.unwrap_err();
     assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
     assert_eq!((api.count(), tokens.count()), (2, 2));
+    // The second 401 did not throw the fresh token away (it may be about this
+    // endpoint only): the next call starts with it.
     let raw = api_action!(GET "/x").send_raw(&umapi).await.unwrap();
     assert_eq!(raw.status, StatusCode::UNAUTHORIZED);
-    assert_eq!((api.count(), tokens.count()), (4, 4));
+    assert_eq!((api.count(), tokens.count()), (4, 3));
 }
 
 #[tokio::test]
@@ -425,4 +427,239 @@ async fn secrets_never_show_in_debug_display_errors_or_traces() {
     }
     // They did go where they belong.
     assert!(seen_auth(&api).contains(&"Bearer tok-1".to_string()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_cancelled_during_a_refresh_does_not_lose_the_rotated_token() {
+    // The token endpoint answers slowly; the first call gives up before it does.
+    let newest = Arc::new(Mutex::new(1usize));
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let tokens = TestServer::start({
+        let (newest, sent) = (newest.clone(), sent.clone());
+        move |request: &Recorded| {
+            let presented = request.form_field("refresh_token").unwrap_or_default();
+            sent.lock().unwrap().push(presented.clone());
+            let mut newest = newest.lock().unwrap();
+            if presented != format!("r-{newest}") {
+                return Reply::json(403, r#"{"error":"invalid_grant"}"#);
+            }
+            *newest += 1;
+            Reply::json(
+                200,
+                &format!(
+                    r#"{{"access_token":"tok-{}","expires_in":3600,"refresh_token":"r-{}"}}"#,
+                    *newest - 1,
+                    *newest
+                ),
+            )
+            .delay(Duration::from_millis(300))
+        }
+    })
+    .await;
+    let api = echoing_api().await;
+    let rotated = Arc::new(Mutex::new(Vec::new()));
+    let jira = connector(&api, three_lo(&tokens, "r-1", rotated.clone()));
+
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(100),
+        api_action!(GET "/x").send(&jira),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the first call was cancelled");
+    let out = api_action!(GET "/x").send(&jira).await.unwrap();
+    assert_eq!(out.body["auth"], "Bearer tok-1");
+    assert_eq!(
+        *sent.lock().unwrap(),
+        ["r-1"],
+        "the old refresh token was never sent again"
+    );
+    assert_eq!(
+        *rotated.lock().unwrap(),
+        ["r-2"],
+        "the new one reached the application"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_waiting_for_a_failed_token_request_share_its_error() {
+    let tokens = TestServer::replying(
+        Reply::json(503, r#"{"error":"temporarily_unavailable"}"#)
+            .delay(Duration::from_millis(100)),
+    )
+    .await;
+    let api = echoing_api().await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    let started = Instant::now();
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let umapi = umapi.clone();
+            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("answered 503 Service Unavailable (temporarily_unavailable)"),
+            "{err}"
+        );
+    }
+    assert_eq!(tokens.count(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // A later call asks again.
+    let _ = api_action!(GET "/x").send(&umapi).await;
+    assert_eq!(tokens.count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_that_expires_at_once_still_serves_the_calls_that_waited_for_it() {
+    let tokens = issuing_tokens(Some(0), Duration::from_millis(50)).await;
+    let api = echoing_api().await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    let calls: Vec<_> = (0..20)
+        .map(|_| {
+            let umapi = umapi.clone();
+            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await.map(|r| r.body) })
+        })
+        .collect();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap()["auth"], "Bearer tok-1");
+    }
+    assert_eq!(tokens.count(), 1);
+}
+
+#[tokio::test]
+async fn odd_token_answers_are_handled() {
+    // A lifetime past what an `Instant` can hold is capped, not a panic.
+    let tokens = TestServer::replying(Reply::json(
+        200,
+        r#"{"access_token":"tok-1","expires_in":18446744073709551615}"#,
+    ))
+    .await;
+    let api = echoing_api().await;
+    let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
+    api_action!(GET "/x").send(&umapi).await.unwrap();
+    api_action!(GET "/x").send(&umapi).await.unwrap();
+    assert_eq!(tokens.count(), 1);
+    // A token type the client does not understand is refused (RFC 6749 §7.1).
+    let err = token_error(Reply::json(
+        200,
+        r#"{"access_token":"tok-1","token_type":"mac"}"#,
+    ))
+    .await;
+    assert!(
+        err.to_string()
+            .ends_with("answered a `mac` token, not a bearer token"),
+        "{err}"
+    );
+    // An `error` that is an object is reported as such, not as "not JSON".
+    let err = token_error(Reply::json(400, r#"{"error":{"code":"x"}}"#)).await;
+    assert!(
+        matches!(&err, TokenError::Rejected { error: Some(e), .. } if e == r#"{"code":"x"}"#),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_for_a_token_counts_against_the_call_timeout() {
+    let tokens = TestServer::replying(Reply::hang()).await;
+    let api = echoing_api().await;
+    let umapi = Connector::builder(api.url())
+        .auth(Auth::client_credentials(ims(&tokens)))
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let calls: Vec<_> = (0..4)
+        .map(|_| {
+            let umapi = umapi.clone();
+            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await })
+        })
+        .collect();
+    for call in calls {
+        let err = call.await.unwrap().unwrap_err();
+        println!("{err}");
+        assert!(err.is_timeout(), "{err:?}");
+    }
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn credentials_in_a_token_url_are_redacted() {
+    let scheme = ClientCredentials::new(
+        "http://idp:PASSWD@127.0.0.1:1/token?client_secret=QSECRET",
+        "id",
+        "s",
+    );
+    let auth = Auth::client_credentials(scheme);
+    let api = echoing_api().await;
+    let umapi = connector(&api, auth.clone());
+    let err = api_action!(GET "/x").send(&umapi).await.unwrap_err();
+    let text = format!("{auth:?} {umapi:?} {err} {err:?}");
+    for secret in ["PASSWD", "QSECRET"] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+    }
+    assert!(
+        text.contains("http://<redacted>@127.0.0.1:1/token?<redacted>"),
+        "{text}"
+    );
+}
+
+/// A scheme that signs each request: a key id header, and a "signature" over the
+/// method, path and body (a stand-in for an HMAC).
+#[derive(Debug)]
+struct Signing;
+
+impl api_action::AuthScheme for Signing {
+    fn current(&self) -> Option<api_action::Credentials> {
+        let key = api_action::header::HeaderValue::from_static("key-1");
+        Some(api_action::Credentials::new([(
+            api_action::header::HeaderName::from_static("x-key-id"),
+            key,
+        )]))
+    }
+    fn header_names(&self) -> Vec<api_action::header::HeaderName> {
+        vec![
+            api_action::header::HeaderName::from_static("x-key-id"),
+            api_action::header::HeaderName::from_static("x-signature"),
+        ]
+    }
+    fn sign(&self, request: &mut api_action::reqwest::Request) -> Result<(), Error> {
+        let body = request
+            .body()
+            .and_then(|b| b.as_bytes())
+            .map_or(0, <[u8]>::len);
+        let signature = format!("{}:{}:{body}", request.method(), request.url().path());
+        request.headers_mut().insert(
+            "x-signature",
+            api_action::header::HeaderValue::from_str(&signature).unwrap(),
+        );
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_custom_scheme_can_sign_each_request() {
+    let api = echoing_api().await;
+    let signed = connector(&api, Auth::custom(Signing));
+    api_action!(POST "/v1/events", body { "title": "deploy" })
+        .send(&signed)
+        .await
+        .unwrap();
+    let request = api.only_request();
+    assert_eq!(request.header("x-key-id"), Some("key-1"));
+    assert_eq!(request.header("x-signature"), Some("POST:/v1/events:18"));
+    let err = api_action!(GET "/v1/x", headers { "X-Signature": "forged" })
+        .send(&signed)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Request { .. }), "{err:?}");
 }

@@ -176,7 +176,12 @@ api_action! {
 #[tokio::test]
 async fn a_query_value_may_not_set_a_literal_key_again() {
     let (server, api) = jira(Reply::json(200, "{}")).await;
-    let err = api.send_raw(ListWithDefault { query: Paging { count: 5 } }).await.unwrap_err();
+    let err = api
+        .send_raw(ListWithDefault {
+            query: Paging { count: 5 },
+        })
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         "GET /Users?count=100: query: key `count` is set both in the URL's literal query string and in the query value; nothing was sent"

@@ -80,6 +80,15 @@ pub trait AuthScheme: Send + Sync + fmt::Debug + 'static {
     /// The headers this scheme sets. A call may not set them.
     fn header_names(&self) -> Vec<HeaderName>;
 
+    /// Last look at each request before it is sent, with the credentials' headers
+    /// already set: schemes that sign requests (an HMAC of method, URL and body)
+    /// add their signature here. The body is always in memory
+    /// (`request.body().and_then(|b| b.as_bytes())`). Default: nothing.
+    fn sign(&self, request: &mut reqwest::Request) -> Result<(), Error> {
+        let _ = request;
+        Ok(())
+    }
+
     /// Checks the configuration when the connector is built.
     fn check(&self) -> Result<(), Error> {
         Ok(())

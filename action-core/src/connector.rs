@@ -46,6 +46,8 @@ struct Inner {
     default_headers: HeaderMap,
     retry: RetryPolicy,
     max_body_bytes: usize,
+    /// The whole-call timeout, also applied to waiting for credentials.
+    timeout: Option<Duration>,
 }
 
 /// Configures a [`Connector`]; see [`Connector::builder`].
@@ -98,6 +100,12 @@ impl Connector {
     /// The base URL every relative URL is appended to, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.inner.base
+    }
+
+    /// The connector's credential; clone it to share one OAuth grant (and its
+    /// token cache) with another connector.
+    pub fn auth(&self) -> &Auth {
+        &self.inner.auth
     }
 
     /// Sends a call: prepares the request once, then makes attempts under the
@@ -257,12 +265,10 @@ impl Connector {
     ) -> Result<reqwest::Response, AttemptError> {
         let inner = &*self.inner;
         let scheme = inner.auth.scheme();
-        let credentials = credentials_for(scheme, &inner.client)
-            .await
-            .map_err(AttemptError::Auth)?;
+        let credentials = self.credentials(call, prepared).await?;
         let response = inner
             .client
-            .execute(prepared.request(&credentials))
+            .execute(self.signed(prepared.request(&credentials))?)
             .await
             .map_err(AttemptError::Transport)?;
         if response.status() != StatusCode::UNAUTHORIZED
@@ -273,20 +279,55 @@ impl Connector {
         }
         tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
         drop(response);
-        let fresh = credentials_for(scheme, &inner.client)
-            .await
-            .map_err(AttemptError::Auth)?;
-        let response = inner
+        let fresh = self.credentials(call, prepared).await?;
+        // A second 401 is returned as it is, never retried again. The fresh token is
+        // kept: the 401 may be about this endpoint (a missing scope), and the token
+        // is good for others.
+        inner
             .client
-            .execute(prepared.request(&fresh))
+            .execute(self.signed(prepared.request(&fresh))?)
             .await
-            .map_err(AttemptError::Transport)?;
-        if response.status() == StatusCode::UNAUTHORIZED {
-            // Returned as it is, never retried again; the rejected token is
-            // forgotten so the next call does not send it.
-            scheme.rejected(&fresh);
-        }
-        Ok(response)
+            .map_err(AttemptError::Transport)
+    }
+
+    /// The request after the auth scheme's last look (signing schemes sign here).
+    fn signed(&self, mut request: reqwest::Request) -> Result<reqwest::Request, AttemptError> {
+        self.inner
+            .auth
+            .scheme()
+            .sign(&mut request)
+            .map_err(AttemptError::Auth)?;
+        Ok(request)
+    }
+
+    /// The scheme's credentials, within the call's timeout: waiting for a token
+    /// counts against it like waiting for the response.
+    async fn credentials(
+        &self,
+        call: &Call,
+        prepared: &Prepared,
+    ) -> Result<Credentials, AttemptError> {
+        let inner = &*self.inner;
+        let fetch = credentials_for(inner.auth.scheme(), &inner.client);
+        let result = match prepared.timeout.or(inner.timeout) {
+            Some(limit) => tokio::time::timeout(limit, fetch)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(Error::Timeout {
+                        call: call.clone(),
+                        attempts: 1,
+                    })
+                }),
+            None => fetch.await,
+        };
+        result.map_err(|error| match error {
+            // The token request ran out of the same time as the call.
+            Error::Token(token) if token.is_timeout() => AttemptError::Auth(Error::Timeout {
+                call: call.clone(),
+                attempts: 1,
+            }),
+            other => AttemptError::Auth(other),
+        })
     }
 
     /// Reads the whole body, refusing more than the connector's limit without
@@ -565,6 +606,7 @@ impl ConnectorBuilder {
                 default_headers,
                 retry: self.retry,
                 max_body_bytes: self.max_body_bytes,
+                timeout: self.timeout,
             }),
         })
     }
@@ -615,7 +657,7 @@ fn check_base_url(base: &str) -> Result<String, Error> {
 
 /// A base URL as errors and `Debug` may show it: anything that may hold a
 /// credential (user info, query, fragment) is replaced by `<redacted>`.
-fn describe_base_url(base: &str) -> String {
+pub(crate) fn describe_base_url(base: &str) -> String {
     match Url::parse(base) {
         Ok(url) => {
             let mut shown = format!("{}://", url.scheme());

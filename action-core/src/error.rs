@@ -138,7 +138,8 @@ pub enum Error {
 }
 
 /// Why an OAuth token could not be obtained. Token endpoint bodies are never
-/// quoted: they may hold tokens.
+/// quoted (they may hold tokens); only the OAuth `error` code and
+/// `error_description` are, and a token URL is shown with credentials redacted.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TokenError {
@@ -175,6 +176,31 @@ pub enum TokenError {
         /// Its status.
         status: StatusCode,
     },
+    /// The token endpoint answered a token type other than `bearer` (RFC 6749
+    /// §7.1: a client must not use a type it does not understand).
+    #[error("token endpoint {token_url} answered a `{token_type}` token, not a bearer token")]
+    UnsupportedTokenType {
+        /// The token endpoint.
+        token_url: String,
+        /// The `token_type` it answered.
+        token_type: String,
+    },
+    /// The access token holds characters a header cannot carry.
+    #[error("token endpoint {token_url} answered an access token that cannot be sent in a header")]
+    InvalidAccessToken {
+        /// The token endpoint.
+        token_url: String,
+    },
+    /// A token request made by another call, which this call waited for, failed.
+    #[error("{message}")]
+    Shared {
+        /// The token endpoint.
+        token_url: String,
+        /// What the other call's error said.
+        message: String,
+        /// Whether it failed by timing out.
+        timed_out: bool,
+    },
     /// The token endpoint answered without an `access_token`.
     #[error("token endpoint {token_url} answered {status} without an `access_token`")]
     MissingAccessToken {
@@ -207,9 +233,24 @@ impl Error {
         }
     }
 
-    /// True for [`Error::Timeout`].
+    /// True for [`Error::Timeout`], and for a token request that timed out.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Token(error) => error.is_timeout(),
+            _ => false,
+        }
+    }
+}
+
+impl TokenError {
+    /// True when the token request timed out.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            TokenError::Transport { source, .. } => source.is_timeout(),
+            TokenError::Shared { timed_out, .. } => *timed_out,
+            _ => false,
+        }
     }
 }
 

@@ -45,6 +45,11 @@ pub use retry::RetryPolicy;
 /// to you as a [`SecretString`]; read it with [`ExposeSecret::expose_secret`]).
 pub use secrecy::{ExposeSecret, SecretString};
 
+/// The HTTP client underneath, for custom [`AuthScheme`]s (`refresh` gets the
+/// connector's `reqwest::Client`, `sign` a `reqwest::Request`) without a version
+/// mismatch.
+pub use reqwest;
+
 /// HTTP types used in the API, re-exported so users need no `http` dependency.
 pub use reqwest::header;
 pub use reqwest::{Method, StatusCode};

@@ -16,12 +16,19 @@ const DEFAULT_SKEW: Duration = Duration::from_secs(60);
 /// How long a token is trusted when the endpoint gives no `expires_in`.
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// The current access token, and the lock that makes refreshing single-flight.
+/// The current access token, and the flight that refreshes it.
+///
+/// One call at a time runs a *flight*: it asks the token endpoint in a task of its
+/// own, so cancelling that call (a timeout, a `select!`) never loses the answer,
+/// which matters when the answer carries the only valid refresh token. Calls that
+/// waited for a flight take its outcome, success or failure, instead of asking
+/// again: however many calls find the token missing, one request is made.
 struct TokenCache {
     current: RwLock<Option<Cached>>,
-    /// Held by the one call that asks the token endpoint; the others wait on it
-    /// and then find the fresh token.
-    refreshing: tokio::sync::Mutex<()>,
+    flight: Arc<tokio::sync::Mutex<Option<Landed>>>,
+    /// Flights completed so far; a waiter takes the outcome of any flight that
+    /// landed after it began to wait.
+    landed: AtomicU64,
     generation: AtomicU64,
     skew: Duration,
     default_lifetime: Duration,
@@ -32,11 +39,77 @@ struct Cached {
     expires_at: Instant,
 }
 
+/// The outcome of the last flight.
+struct Landed {
+    number: u64,
+    outcome: Result<Credentials, SharedFailure>,
+}
+
+/// A failed flight as the calls that waited for it report it.
+#[derive(Clone)]
+enum SharedFailure {
+    InvalidGrant {
+        token_url: String,
+        description: Option<String>,
+    },
+    Other {
+        token_url: String,
+        message: String,
+        timed_out: bool,
+    },
+}
+
+impl SharedFailure {
+    fn of(error: &Error, token_url: &str) -> Self {
+        match error {
+            Error::InvalidGrant {
+                token_url,
+                description,
+            } => SharedFailure::InvalidGrant {
+                token_url: token_url.clone(),
+                description: description.clone(),
+            },
+            other => SharedFailure::Other {
+                token_url: token_url.to_string(),
+                message: other.to_string(),
+                timed_out: other.is_timeout(),
+            },
+        }
+    }
+
+    fn into_error(self) -> Error {
+        match self {
+            SharedFailure::InvalidGrant {
+                token_url,
+                description,
+            } => Error::InvalidGrant {
+                token_url,
+                description,
+            },
+            SharedFailure::Other {
+                token_url,
+                message,
+                timed_out,
+            } => Error::Token(Box::new(TokenError::Shared {
+                token_url,
+                message,
+                timed_out,
+            })),
+        }
+    }
+}
+
+/// What a flight brings back: credentials, their lifetime in seconds, and what to
+/// do once they are cached and the flight is over (hand a rotated refresh token
+/// to the application).
+type FlightResult = Result<(Credentials, Option<u64>, Option<Box<dyn FnOnce() + Send>>), Error>;
+
 impl TokenCache {
     fn new() -> Self {
         TokenCache {
             current: RwLock::new(None),
-            refreshing: tokio::sync::Mutex::new(()),
+            flight: Arc::new(tokio::sync::Mutex::new(None)),
+            landed: AtomicU64::new(0),
             generation: AtomicU64::new(0),
             skew: DEFAULT_SKEW,
             default_lifetime: DEFAULT_LIFETIME,
@@ -52,40 +125,92 @@ impl TokenCache {
             .map(|cached| cached.credentials.clone())
     }
 
-    /// Returns valid credentials, asking `fetch` for a token only if no other call
-    /// did while this one waited for the lock.
-    async fn get_or_refresh<F, Fut>(&self, fetch: F) -> Result<Credentials, Error>
-    where
-        F: FnOnce(u64) -> Fut,
-        Fut: std::future::Future<Output = Result<(Credentials, Option<u64>), Error>>,
-    {
-        let _flight = self.refreshing.lock().await;
-        if let Some(credentials) = self.current() {
-            return Ok(credentials);
-        }
-        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let (credentials, expires_in) = fetch(generation).await?;
-        let lifetime = match expires_in {
+    /// How long a token is trusted: `expires_in` minus the skew (half its life if
+    /// that leaves nothing), at most a year, or the default when unknown.
+    fn lifetime(&self, expires_in: Option<u64>) -> Duration {
+        const YEAR: Duration = Duration::from_secs(365 * 24 * 3600);
+        match expires_in {
             Some(secs) => {
-                let lifetime = Duration::from_secs(secs);
-                // A token shorter-lived than the skew is still used for half its life.
+                let lifetime = Duration::from_secs(secs).min(YEAR);
                 lifetime
                     .checked_sub(self.skew)
                     .filter(|d| !d.is_zero())
                     .unwrap_or(lifetime / 2)
             }
             None => self.default_lifetime,
-        };
-        tracing::debug!(
-            generation,
-            lifetime_secs = lifetime.as_secs(),
-            "OAuth token cached"
-        );
-        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
-            credentials: credentials.clone(),
-            expires_at: Instant::now() + lifetime,
+        }
+    }
+
+    /// Returns valid credentials: cached ones, those of a flight that landed while
+    /// this call waited, or those of a new flight run by `fetch`.
+    async fn get_or_refresh<F, Fut>(
+        self: &Arc<Self>,
+        token_url: &str,
+        fetch: F,
+    ) -> Result<Credentials, Error>
+    where
+        F: FnOnce(u64) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = FlightResult> + Send + 'static,
+    {
+        let seen = self.landed.load(Ordering::SeqCst);
+        let guard = self.flight.clone().lock_owned().await;
+        if let Some(credentials) = self.current() {
+            return Ok(credentials);
+        }
+        if let Some(landed) = guard.as_ref().filter(|landed| landed.number > seen) {
+            return landed.outcome.clone().map_err(SharedFailure::into_error);
+        }
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let cache = self.clone();
+        let token_url = token_url.to_string();
+        // The flight runs detached and holds the lock until it has landed.
+        let flight = tokio::spawn(async move {
+            let mut guard = guard;
+            let result = fetch(generation).await;
+            let (outcome, after) = match result {
+                Ok((credentials, expires_in, after)) => {
+                    let lifetime = cache.lifetime(expires_in);
+                    tracing::debug!(
+                        generation,
+                        lifetime_secs = lifetime.as_secs(),
+                        "OAuth token cached"
+                    );
+                    *cache
+                        .current
+                        .write()
+                        .unwrap_or_else(PoisonError::into_inner) = Some(Cached {
+                        credentials: credentials.clone(),
+                        expires_at: Instant::now()
+                            .checked_add(lifetime)
+                            .unwrap_or_else(Instant::now),
+                    });
+                    (Ok(credentials), after)
+                }
+                Err(error) => (Err(error), None),
+            };
+            let number = cache.landed.fetch_add(1, Ordering::SeqCst) + 1;
+            *guard = Some(Landed {
+                number,
+                outcome: outcome
+                    .as_ref()
+                    .map(Credentials::clone)
+                    .map_err(|e| SharedFailure::of(e, &token_url)),
+            });
+            drop(guard);
+            // After the lock is released, so a callback may itself make calls.
+            if let Some(after) = after {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(after)).is_err() {
+                    tracing::error!(
+                        "the on_rotate callback panicked; the new refresh token is kept in memory"
+                    );
+                }
+            }
+            outcome
         });
-        Ok(credentials)
+        match flight.await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Error::Config("the token request task failed".into())),
+        }
     }
 
     /// Forgets the token if it is the one that was rejected; a token refreshed by
@@ -105,15 +230,16 @@ impl TokenCache {
     }
 }
 
-/// What a token endpoint answers (RFC 6749 §5.1 and §5.2).
+/// What a token endpoint answers (RFC 6749 §5.1 and §5.2). Loosely typed, so an
+/// unusual answer is reported for what it is rather than as "not JSON".
 #[derive(serde::Deserialize)]
 struct TokenAnswer {
-    access_token: Option<String>,
-    /// Some endpoints send it as a string.
+    access_token: Option<serde_json::Value>,
+    token_type: Option<serde_json::Value>,
     expires_in: Option<serde_json::Value>,
-    refresh_token: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+    refresh_token: Option<serde_json::Value>,
+    error: Option<serde_json::Value>,
+    error_description: Option<serde_json::Value>,
 }
 
 /// A token endpoint's answer, secrets already wrapped.
@@ -123,21 +249,50 @@ struct Token {
     refresh: Option<SecretString>,
 }
 
-/// POSTs a form to a token endpoint and reads the answer.
+fn text(value: Option<serde_json::Value>) -> Option<String> {
+    match value? {
+        serde_json::Value::String(s) if !s.is_empty() => Some(s),
+        serde_json::Value::String(_) | serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// Seconds from `expires_in`, which some endpoints send as a string or a float; a
+/// negative one means "already expired".
+fn seconds(value: Option<serde_json::Value>) -> Option<u64> {
+    let number = match value? {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok()?,
+        _ => return None,
+    };
+    number
+        .is_finite()
+        .then(|| number.max(0.0).min(u64::MAX as f64) as u64)
+}
+
+/// POSTs a form to a token endpoint and reads the answer. `shown_url` is the
+/// endpoint as errors and traces may show it (credentials in it redacted).
 async fn request_token(
     http: &reqwest::Client,
     token_url: &str,
+    shown_url: &str,
     form: &[(&str, &str)],
 ) -> Result<Token, Error> {
     let grant = form
         .iter()
         .find(|(k, _)| *k == "grant_type")
         .map_or("", |(_, v)| *v);
-    tracing::debug!(token_url, grant, "requesting an OAuth token");
+    tracing::debug!(token_url = shown_url, grant, "requesting an OAuth token");
     let body = form_urlencoded::Serializer::new(String::new())
         .extend_pairs(form)
         .finish();
     let fail = |error: TokenError| Error::Token(Box::new(error));
+    let transport = |source: reqwest::Error| {
+        fail(TokenError::Transport {
+            token_url: shown_url.to_string(),
+            source: source.without_url(),
+        })
+    };
     let response = http
         .post(token_url)
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -145,58 +300,42 @@ async fn request_token(
         .body(body)
         .send()
         .await
-        .map_err(|source| {
-            fail(TokenError::Transport {
-                token_url: token_url.to_string(),
-                source: source.without_url(),
-            })
-        })?;
+        .map_err(transport)?;
     let status = response.status();
-    let bytes = response.bytes().await.map_err(|source| {
-        fail(TokenError::Transport {
-            token_url: token_url.to_string(),
-            source: source.without_url(),
-        })
-    })?;
+    let bytes = response.bytes().await.map_err(transport)?;
     let Ok(answer) = serde_json::from_slice::<TokenAnswer>(&bytes) else {
         return Err(fail(TokenError::NotJson {
-            token_url: token_url.to_string(),
+            token_url: shown_url.to_string(),
             status,
         }));
     };
-    if !status.is_success() || answer.error.is_some() {
-        if answer.error.as_deref() == Some("invalid_grant") {
-            tracing::warn!(token_url, %status, "OAuth grant refused (invalid_grant)");
-            return Err(Error::InvalidGrant {
-                token_url: token_url.to_string(),
-                description: answer.error_description,
-            });
-        }
+    let error = text(answer.error);
+    if !status.is_success() || error.is_some() {
         return Err(fail(TokenError::Rejected {
-            token_url: token_url.to_string(),
+            token_url: shown_url.to_string(),
             status,
-            error: answer.error,
-            description: answer.error_description,
+            error,
+            description: text(answer.error_description),
         }));
     }
-    let Some(access) = answer.access_token.filter(|t| !t.is_empty()) else {
+    let Some(access) = text(answer.access_token) else {
         return Err(fail(TokenError::MissingAccessToken {
-            token_url: token_url.to_string(),
+            token_url: shown_url.to_string(),
             status,
         }));
     };
-    let expires_in = match answer.expires_in {
-        Some(serde_json::Value::Number(n)) => n.as_u64(),
-        Some(serde_json::Value::String(s)) => s.parse().ok(),
-        _ => None,
-    };
+    // RFC 6749 §7.1: a client must not use a token type it does not understand.
+    if let Some(token_type) = text(answer.token_type).filter(|t| !t.eq_ignore_ascii_case("bearer"))
+    {
+        return Err(fail(TokenError::UnsupportedTokenType {
+            token_url: shown_url.to_string(),
+            token_type,
+        }));
+    }
     Ok(Token {
         access: access.into(),
-        expires_in,
-        refresh: answer
-            .refresh_token
-            .filter(|t| !t.is_empty())
-            .map(Into::into),
+        expires_in: seconds(answer.expires_in),
+        refresh: text(answer.refresh_token).map(Into::into),
     })
 }
 
@@ -205,6 +344,21 @@ fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
         .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
     let value = crate::auth::header_value(&name, value).map_err(Error::Config)?;
     Ok((name, value))
+}
+
+/// Bearer credentials from an access token; a token a header cannot carry is a
+/// token error, not a configuration one.
+fn bearer(
+    token: &SecretString,
+    extra: &[(HeaderName, HeaderValue)],
+    generation: u64,
+    shown_url: &str,
+) -> Result<Credentials, Error> {
+    Credentials::bearer(token, extra, generation).map_err(|_| {
+        Error::Token(Box::new(TokenError::InvalidAccessToken {
+            token_url: shown_url.to_string(),
+        }))
+    })
 }
 
 /// OAuth 2.0 client credentials, as Adobe IMS issues them to server-to-server
@@ -231,14 +385,18 @@ fn header(name: &str, value: &str) -> Result<(HeaderName, HeaderValue), Error> {
 /// assert!(!format!("{auth:?}").contains("my-client-secret"));
 /// ```
 pub struct ClientCredentials {
+    config: Arc<ClientConfig>,
+    cache: Arc<TokenCache>,
+}
+
+struct ClientConfig {
     token_url: String,
     client_id: String,
     client_secret: SecretString,
     scope: Option<String>,
     extra_headers: Vec<(String, String)>,
-    /// Built from `extra_headers` on first use; a bad one is reported by `check`.
+    /// Built from `extra_headers`; a bad one is reported by `check`.
     extra: Result<Vec<(HeaderName, HeaderValue)>, String>,
-    cache: TokenCache,
 }
 
 impl ClientCredentials {
@@ -249,32 +407,44 @@ impl ClientCredentials {
         client_secret: impl Into<String>,
     ) -> Self {
         ClientCredentials {
-            token_url: token_url.into(),
-            client_id: client_id.into(),
-            client_secret: SecretString::from(client_secret.into()),
-            scope: None,
-            extra_headers: Vec::new(),
-            extra: Ok(Vec::new()),
-            cache: TokenCache::new(),
+            config: Arc::new(ClientConfig {
+                token_url: token_url.into(),
+                client_id: client_id.into(),
+                client_secret: SecretString::from(client_secret.into()),
+                scope: None,
+                extra_headers: Vec::new(),
+                extra: Ok(Vec::new()),
+            }),
+            cache: Arc::new(TokenCache::new()),
         }
+    }
+
+    /// The configuration, to change while the scheme is being built.
+    fn config(&mut self) -> &mut ClientConfig {
+        Arc::get_mut(&mut self.config).expect("configured before use")
+    }
+
+    fn cache(&mut self) -> &mut TokenCache {
+        Arc::get_mut(&mut self.cache).expect("configured before use")
     }
 
     /// The `scope` to ask for.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
+        self.config().scope = Some(scope.into());
         self
     }
 
     /// Also sends the client id in this header with every call (Adobe: `X-Api-Key`).
     pub fn client_id_header(self, name: impl Into<String>) -> Self {
-        let id = self.client_id.clone();
+        let id = self.config.client_id.clone();
         self.header(name, id)
     }
 
     /// Also sends this header with every call.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.extra_headers.push((name.into(), value.into()));
-        self.extra = self
+        let config = self.config();
+        config.extra_headers.push((name.into(), value.into()));
+        config.extra = config
             .extra_headers
             .iter()
             .map(|(n, v)| header(n, v).map_err(|e| e.to_string()))
@@ -284,24 +454,24 @@ impl ClientCredentials {
 
     /// Renew tokens this long before they expire (default 60 s).
     pub fn expiry_skew(mut self, skew: Duration) -> Self {
-        self.cache.skew = skew;
+        self.cache().skew = skew;
         self
     }
 
     /// How long to trust a token whose answer has no `expires_in` (default 1 h).
     pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
-        self.cache.default_lifetime = lifetime;
+        self.cache().default_lifetime = lifetime;
         self
     }
 
     /// The token endpoint.
     pub fn token_url(&self) -> &str {
-        &self.token_url
+        &self.config.token_url
     }
 
     /// Points the scheme at another token endpoint (a test server, another region).
     pub fn with_token_url(mut self, token_url: impl Into<String>) -> Self {
-        self.token_url = token_url.into();
+        self.config().token_url = token_url.into();
         self
     }
 }
@@ -315,20 +485,27 @@ impl AuthScheme for ClientCredentials {
         &'a self,
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<Credentials, Error>> {
-        Box::pin(self.cache.get_or_refresh(move |generation| async move {
-            let extra = self.extra.clone().map_err(Error::Config)?;
-            let mut form = vec![
-                ("grant_type", "client_credentials"),
-                ("client_id", self.client_id.as_str()),
-                ("client_secret", self.client_secret.expose_secret()),
-            ];
-            if let Some(scope) = &self.scope {
-                form.push(("scope", scope));
-            }
-            let token = request_token(http, &self.token_url, &form).await?;
-            let credentials = Credentials::bearer(&token.access, &extra, generation)?;
-            Ok((credentials, token.expires_in))
-        }))
+        let config = self.config.clone();
+        let http = http.clone();
+        let shown = redact_url(&config.token_url);
+        Box::pin(async move {
+            self.cache
+                .get_or_refresh(&shown.clone(), move |generation| async move {
+                    let extra = config.extra.clone().map_err(Error::Config)?;
+                    let mut form = vec![
+                        ("grant_type", "client_credentials"),
+                        ("client_id", config.client_id.as_str()),
+                        ("client_secret", config.client_secret.expose_secret()),
+                    ];
+                    if let Some(scope) = &config.scope {
+                        form.push(("scope", scope));
+                    }
+                    let token = request_token(&http, &config.token_url, &shown, &form).await?;
+                    let credentials = bearer(&token.access, &extra, generation, &shown)?;
+                    Ok((credentials, token.expires_in, None))
+                })
+                .await
+        })
     }
 
     fn may_refresh(&self) -> bool {
@@ -341,14 +518,15 @@ impl AuthScheme for ClientCredentials {
     }
 
     fn header_names(&self) -> Vec<HeaderName> {
-        let extra = self.extra.as_deref().unwrap_or_default();
+        let extra = self.config.extra.as_deref().unwrap_or_default();
         std::iter::once(AUTHORIZATION)
             .chain(extra.iter().map(|(name, _)| name.clone()))
             .collect()
     }
 
     fn check(&self) -> Result<(), Error> {
-        self.extra
+        self.config
+            .extra
             .as_ref()
             .map(|_| ())
             .map_err(|e| Error::Config(e.clone()))
@@ -358,10 +536,10 @@ impl AuthScheme for ClientCredentials {
 impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth::ClientCredentials")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
+            .field("token_url", &redact_url(&self.config.token_url))
+            .field("client_id", &self.config.client_id)
             .field("client_secret", &"<redacted>")
-            .field("scope", &self.scope)
+            .field("scope", &self.config.scope)
             .finish_non_exhaustive()
     }
 }
@@ -375,23 +553,34 @@ type OnRotate = Arc<dyn Fn(&SecretString) + Send + Sync>;
 /// Each refresh (`grant_type=refresh_token`) answers a new refresh token and kills
 /// the one sent. The new one replaces the old in memory at once (the old one is
 /// never sent again) and is handed to [`on_rotate`](Self::on_rotate), so the
-/// application can persist it: after a restart, only the newest one works. A
-/// refused grant (`invalid_grant`) is [`Error::InvalidGrant`]: the user must
-/// authorise the app again, and later calls fail the same way without asking.
+/// application can persist it: after a restart, only the newest one works. The
+/// token request runs in a task of its own, so a call cancelled while it is in
+/// flight does not lose the new refresh token. A refused grant (`invalid_grant`)
+/// is [`Error::InvalidGrant`]: the user must authorise the app again, and later
+/// calls fail the same way without asking.
+///
+/// One grant must be used by one `RefreshToken`: to reach several APIs with one
+/// consent (Jira and Confluence), build one [`Auth`](crate::Auth) and give clones
+/// of it to each connector.
 ///
 /// ```
-/// use action_core::{Auth, RefreshToken};
+/// use action_core::{Auth, ExposeSecret, RefreshToken};
 ///
 /// let auth = Auth::refresh_token(
 ///     RefreshToken::new("https://auth.atlassian.com/oauth/token", "client-id", "client-secret", "refresh-1")
 ///         .on_rotate(|new_refresh_token| {
 ///             // store `new_refresh_token.expose_secret()` where the old one was
-///             let _ = new_refresh_token;
+///             let _ = new_refresh_token.expose_secret();
 ///         }),
 /// );
 /// assert!(!format!("{auth:?}").contains("refresh-1"));
 /// ```
 pub struct RefreshToken {
+    config: Arc<RefreshConfig>,
+    cache: Arc<TokenCache>,
+}
+
+struct RefreshConfig {
     token_url: String,
     client_id: String,
     client_secret: SecretString,
@@ -400,7 +589,6 @@ pub struct RefreshToken {
     on_rotate: Option<OnRotate>,
     /// Set once the grant is refused: no request is made after that.
     dead: Mutex<Option<Option<String>>>,
-    cache: TokenCache,
 }
 
 impl RefreshToken {
@@ -412,46 +600,56 @@ impl RefreshToken {
         refresh_token: impl Into<String>,
     ) -> Self {
         RefreshToken {
-            token_url: token_url.into(),
-            client_id: client_id.into(),
-            client_secret: SecretString::from(client_secret.into()),
-            refresh: Mutex::new(SecretString::from(refresh_token.into())),
-            on_rotate: None,
-            dead: Mutex::new(None),
-            cache: TokenCache::new(),
+            config: Arc::new(RefreshConfig {
+                token_url: token_url.into(),
+                client_id: client_id.into(),
+                client_secret: SecretString::from(client_secret.into()),
+                refresh: Mutex::new(SecretString::from(refresh_token.into())),
+                on_rotate: None,
+                dead: Mutex::new(None),
+            }),
+            cache: Arc::new(TokenCache::new()),
         }
     }
 
-    /// Called with every new refresh token, right after the token endpoint issued
-    /// it and before any call uses the new access token.
+    fn config(&mut self) -> &mut RefreshConfig {
+        Arc::get_mut(&mut self.config).expect("configured before use")
+    }
+
+    fn cache(&mut self) -> &mut TokenCache {
+        Arc::get_mut(&mut self.cache).expect("configured before use")
+    }
+
+    /// Called with every new refresh token, once the token endpoint issued it and
+    /// the new access token is cached. It runs outside any lock, so it may itself
+    /// make calls; a panic in it is caught and logged.
     pub fn on_rotate(mut self, callback: impl Fn(&SecretString) + Send + Sync + 'static) -> Self {
-        self.on_rotate = Some(Arc::new(callback));
+        self.config().on_rotate = Some(Arc::new(callback));
         self
     }
 
     /// Renew access tokens this long before they expire (default 60 s).
     pub fn expiry_skew(mut self, skew: Duration) -> Self {
-        self.cache.skew = skew;
+        self.cache().skew = skew;
         self
     }
 
     /// How long to trust a token whose answer has no `expires_in` (default 1 h).
     pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
-        self.cache.default_lifetime = lifetime;
+        self.cache().default_lifetime = lifetime;
         self
     }
 
     /// Points the scheme at another token endpoint.
     pub fn with_token_url(mut self, token_url: impl Into<String>) -> Self {
-        self.token_url = token_url.into();
+        self.config().token_url = token_url.into();
         self
     }
+}
 
-    async fn fetch(
-        &self,
-        http: &reqwest::Client,
-        generation: u64,
-    ) -> Result<(Credentials, Option<u64>), Error> {
+impl RefreshConfig {
+    async fn fetch(self: Arc<Self>, http: reqwest::Client, generation: u64) -> FlightResult {
+        let shown = redact_url(&self.token_url);
         let dead = self
             .dead
             .lock()
@@ -459,12 +657,12 @@ impl RefreshToken {
             .clone();
         if let Some(description) = dead {
             return Err(Error::InvalidGrant {
-                token_url: self.token_url.clone(),
+                token_url: shown,
                 description,
             });
         }
-        // Only this call refreshes (the cache's lock is held), so reading the
-        // refresh token here and replacing it below cannot race.
+        // Only one flight runs at a time, so reading the refresh token here and
+        // replacing it below cannot race.
         let refresh = self
             .refresh
             .lock()
@@ -476,29 +674,36 @@ impl RefreshToken {
             ("client_secret", self.client_secret.expose_secret()),
             ("refresh_token", refresh.expose_secret()),
         ];
-        let token = match request_token(http, &self.token_url, &form).await {
-            Err(Error::InvalidGrant {
-                token_url,
-                description,
-            }) => {
-                *self.dead.lock().unwrap_or_else(PoisonError::into_inner) =
-                    Some(description.clone());
-                return Err(Error::InvalidGrant {
-                    token_url,
+        let token = match request_token(&http, &self.token_url, &shown, &form).await {
+            Err(Error::Token(error)) => match *error {
+                TokenError::Rejected {
+                    error: Some(code),
                     description,
-                });
-            }
+                    token_url,
+                    ..
+                } if code == "invalid_grant" => {
+                    tracing::warn!(token_url, "OAuth grant refused (invalid_grant)");
+                    *self.dead.lock().unwrap_or_else(PoisonError::into_inner) =
+                        Some(description.clone());
+                    return Err(Error::InvalidGrant {
+                        token_url,
+                        description,
+                    });
+                }
+                other => return Err(Error::Token(Box::new(other))),
+            },
             other => other?,
         };
+        let credentials = bearer(&token.access, &[], generation, &shown)?;
+        let mut after: Option<Box<dyn FnOnce() + Send>> = None;
         if let Some(new_refresh) = token.refresh {
             *self.refresh.lock().unwrap_or_else(PoisonError::into_inner) = new_refresh.clone();
-            tracing::debug!(token_url = %self.token_url, "refresh token rotated");
-            if let Some(callback) = &self.on_rotate {
-                callback(&new_refresh);
+            tracing::debug!(token_url = %shown, "refresh token rotated");
+            if let Some(callback) = self.on_rotate.clone() {
+                after = Some(Box::new(move || callback(&new_refresh)));
             }
         }
-        let credentials = Credentials::bearer(&token.access, &[], generation)?;
-        Ok((credentials, token.expires_in))
+        Ok((credentials, token.expires_in, after))
     }
 }
 
@@ -511,10 +716,14 @@ impl AuthScheme for RefreshToken {
         &'a self,
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<Credentials, Error>> {
-        Box::pin(
+        let config = self.config.clone();
+        let http = http.clone();
+        let shown = redact_url(&config.token_url);
+        Box::pin(async move {
             self.cache
-                .get_or_refresh(move |generation| self.fetch(http, generation)),
-        )
+                .get_or_refresh(&shown, move |generation| config.fetch(http, generation))
+                .await
+        })
     }
 
     fn may_refresh(&self) -> bool {
@@ -531,13 +740,63 @@ impl AuthScheme for RefreshToken {
     }
 }
 
+impl From<RefreshToken> for crate::Auth {
+    fn from(scheme: RefreshToken) -> Self {
+        crate::Auth::refresh_token(scheme)
+    }
+}
+
+impl From<ClientCredentials> for crate::Auth {
+    fn from(scheme: ClientCredentials) -> Self {
+        crate::Auth::client_credentials(scheme)
+    }
+}
+
 impl fmt::Debug for RefreshToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth::RefreshToken")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
+            .field("token_url", &redact_url(&self.config.token_url))
+            .field("client_id", &self.config.client_id)
             .field("client_secret", &"<redacted>")
             .field("refresh_token", &"<redacted>")
             .finish_non_exhaustive()
+    }
+}
+
+/// A URL as errors, traces and `Debug` may show it.
+fn redact_url(url: &str) -> String {
+    crate::connector::describe_base_url(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_bounded_and_skewed() {
+        let cache = TokenCache::new();
+        assert_eq!(cache.lifetime(Some(3600)), Duration::from_secs(3540));
+        assert_eq!(
+            cache.lifetime(Some(30)),
+            Duration::from_secs(15),
+            "shorter than the skew"
+        );
+        assert_eq!(cache.lifetime(Some(0)), Duration::ZERO);
+        assert_eq!(
+            cache.lifetime(Some(u64::MAX)),
+            Duration::from_secs(365 * 24 * 3600 - 60)
+        );
+        assert_eq!(cache.lifetime(None), Duration::from_secs(3600));
+    }
+
+    #[test]
+    fn expires_in_is_read_leniently() {
+        use serde_json::json;
+        assert_eq!(seconds(Some(json!(3600))), Some(3600));
+        assert_eq!(seconds(Some(json!("86399"))), Some(86399));
+        assert_eq!(seconds(Some(json!(3599.5))), Some(3599));
+        assert_eq!(seconds(Some(json!(-5))), Some(0));
+        assert_eq!(seconds(Some(json!("soon"))), None);
+        assert_eq!(seconds(Some(json!(1e300))), Some(u64::MAX));
     }
 }

@@ -72,9 +72,10 @@ pub fn atlassian_3lo(
 }
 
 /// Jira Cloud through the OAuth gateway (`api.atlassian.com/ex/jira/{cloudId}`),
-/// authenticated by a 3LO app (see [`atlassian_3lo`]).
-pub fn jira_cloud_oauth(cloud_id: &str, app: RefreshToken) -> ConnectorBuilder {
-    Connector::builder(format!("{JIRA_OAUTH_BASE}/{cloud_id}")).auth(Auth::refresh_token(app))
+/// authenticated by a 3LO app (see [`atlassian_3lo`]). Pass an [`Auth`] clone
+/// instead of the scheme to share one grant between connectors.
+pub fn jira_cloud_oauth(cloud_id: &str, app: impl Into<Auth>) -> ConnectorBuilder {
+    Connector::builder(format!("{JIRA_OAUTH_BASE}/{cloud_id}")).auth(app.into())
 }
 
 /// The OAuth server-to-server credentials of an Adobe integration: IMS's token
@@ -91,6 +92,6 @@ pub fn adobe_ims(
 
 /// Adobe's User Management API, authenticated by an integration's credentials
 /// (see [`adobe_ims`]).
-pub fn adobe_umapi(credentials: ClientCredentials) -> ConnectorBuilder {
-    Connector::builder(ADOBE_UMAPI_BASE).auth(Auth::client_credentials(credentials))
+pub fn adobe_umapi(credentials: impl Into<Auth>) -> ConnectorBuilder {
+    Connector::builder(ADOBE_UMAPI_BASE).auth(credentials.into())
 }
