@@ -214,6 +214,9 @@ pub struct CallInput {
     /// Items that did not parse, each skipped up to the next `,`, so the rest of
     /// the call is still checked.
     pub errors: Vec<syn::Error>,
+    /// The names those items started with: a placeholder of that name is not
+    /// reported as unbound on top of the item's own error.
+    pub attempted: Vec<String>,
 }
 
 /// The relative URL as written: a string literal, or something else to refuse.
@@ -247,7 +250,7 @@ impl Parse for CallInput {
         let method = parse_method(input)?;
         let url = parse_url(input)?;
         let response = parse_response(input)?;
-        let (mut items, mut errors) = (Vec::new(), Vec::new());
+        let (mut items, mut errors, mut attempted) = (Vec::new(), Vec::new(), Vec::new());
         while !input.is_empty() {
             if let Err(error) = input.parse::<Token![,]>() {
                 errors.push(error);
@@ -265,6 +268,9 @@ impl Parse for CallInput {
                 }
                 Err(error) => {
                     errors.push(error);
+                    if let Ok(name) = input.fork().call(<Ident as syn::ext::IdentExt>::parse_any) {
+                        attempted.push(syn::ext::IdentExt::unraw(&name).to_string());
+                    }
                     skip_to(input, ',')?;
                 }
             }
@@ -275,6 +281,7 @@ impl Parse for CallInput {
             response,
             items,
             errors,
+            attempted,
         })
     }
 }

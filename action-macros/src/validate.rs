@@ -76,7 +76,9 @@ pub fn validate(input: CallInput) -> Result<Action, Box<Invalid>> {
     }
 
     let bindings = match (&template, &url) {
-        (Some(template), Some(url)) => check_bindings(&mut cx, template, url, url_clean, assigns),
+        (Some(template), Some(url)) => {
+            check_bindings(&mut cx, template, url, url_clean, assigns, &input.attempted)
+        }
         _ => Vec::new(),
     };
     let errors = cx.into_errors();
@@ -168,6 +170,7 @@ fn check_bindings(
     url: &LitStr,
     url_clean: bool,
     assigns: Vec<(Ident, Expr)>,
+    attempted: &[String],
 ) -> Vec<Binding> {
     let url_span = url.span();
     // A repeated placeholder is already an error; bind it once here.
@@ -225,6 +228,10 @@ fn check_bindings(
                 placeholder: placeholder.to_string(),
                 value,
             }),
+            // A binding for it was written but did not parse: that is the error.
+            None if attempted
+                .iter()
+                .any(|a| a == placeholder || *a == names::snake_case(placeholder)) => {}
             None => cx.error(
                 url_span,
                 format!("placeholder `<{placeholder}>` is not bound: add `{placeholder} = value`"),
