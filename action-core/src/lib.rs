@@ -29,6 +29,8 @@ pub mod presets;
 mod request;
 mod response;
 mod retry;
+#[cfg(test)]
+mod testgen;
 
 pub use action::Action;
 pub use auth::{Auth, AuthScheme, BoxFuture, Credentials};

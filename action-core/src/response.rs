@@ -179,6 +179,22 @@ mod tests {
         assert_eq!((e.line, e.column), (1, 3));
     }
 
+    /// Property: whatever bytes a server sends, decoding returns a value or an
+    /// error, and the error's excerpt is built, never a panic.
+    #[test]
+    fn arbitrary_bytes_never_panic_the_decoder() {
+        let mut gen = crate::testgen::Gen::new(0xBAD_B0D1E5);
+        for _ in 0..20_000 {
+            let body = gen.bytes(64);
+            let _ = body_as_value(&body);
+            let _ = decode::<serde_json::Value>(&CALL, StatusCode::OK, &body);
+            if let Err(Error::Decode(e)) = decode::<User>(&CALL, StatusCode::OK, &body) {
+                assert!(e.excerpt.chars().count() <= 162, "{}", e.excerpt);
+            }
+            let _ = crate::error::excerpt(&body, gen.below(80));
+        }
+    }
+
     #[test]
     fn raw_bodies_keep_everything() {
         assert_eq!(body_as_value(b""), serde_json::Value::Null);
