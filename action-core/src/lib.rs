@@ -25,6 +25,7 @@ mod connector;
 mod encode;
 mod error;
 mod oauth;
+pub mod paging;
 pub mod presets;
 mod request;
 mod response;

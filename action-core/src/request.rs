@@ -67,6 +67,40 @@ impl<T> ActionRequest<T> {
         }
     }
 
+    /// A `GET` of a link a server gave (`Link: <..>; rel="next"`), which must stay
+    /// under the connector's `base` URL: the connector's credentials never follow
+    /// a link elsewhere.
+    pub(crate) fn from_link(
+        method: Method,
+        template: &'static str,
+        base: &str,
+        link: &str,
+    ) -> Self {
+        let mut request = ActionRequest::new(method, template, link.len());
+        let origin_end = base
+            .find("://")
+            .map(|i| i + 3)
+            .and_then(|start| base[start..].find('/').map(|i| start + i))
+            .unwrap_or(base.len());
+        let absolute = if link.starts_with('/') && !link.starts_with("//") {
+            format!("{}{link}", &base[..origin_end])
+        } else {
+            link.to_string()
+        };
+        match absolute.strip_prefix(base) {
+            Some(rest) if rest.is_empty() || rest.starts_with(['/', '?']) => {
+                let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+                request.path.push_str(path);
+                request.query.push_str(query);
+            }
+            _ => request.fail(RequestProblem::Url(format!(
+                "the next-page link leaves the connector's base URL {}",
+                crate::connector::describe_base_url(base)
+            ))),
+        }
+        request
+    }
+
     /// The request type.
     pub fn method(&self) -> &Method {
         &self.method
