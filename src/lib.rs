@@ -33,8 +33,19 @@
 //! ```
 //!
 //! The README documents the grammar and every compile-time rule.
+//!
+//! Typed SDK modules, each behind a feature of its name (all on by default):
+//! [`scim`] (Atlassian user provisioning), `jira` (Jira Cloud) and `umapi`
+//! (Adobe User Management).
+
+// Lets the declarations in this crate's own service modules expand: the macro
+// names the runtime as `::api_action`.
+extern crate self as api_action;
 
 pub use action_core::*;
+
+#[cfg(feature = "scim")]
+pub mod scim;
 
 /// Builds a compile-checked call, or declares typed actions.
 ///

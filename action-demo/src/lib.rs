@@ -37,6 +37,7 @@ mod adobe;
 mod atlassian;
 mod form;
 mod scim;
+mod scim_groups;
 mod time;
 mod tokens;
 
@@ -75,6 +76,7 @@ pub struct DemoServer {
     shutdown: Option<oneshot::Sender<()>>,
     adobe: Arc<adobe::Adobe>,
     atlassian: Arc<atlassian::Atlassian>,
+    directory: Arc<scim::Directory>,
 }
 
 impl std::fmt::Debug for DemoServer {
@@ -94,7 +96,7 @@ impl DemoServer {
         let directory = Arc::new(scim::Directory::new(SCIM_DIRECTORY_ID, SCIM_API_KEY));
         let adobe = Arc::new(adobe::Adobe::new());
         let atlassian = Arc::new(atlassian::Atlassian::new(JIRA_REFRESH_TOKEN));
-        let app = scim::router(directory)
+        let app = scim::router(directory.clone())
             .merge(adobe::router(adobe.clone()))
             .merge(atlassian::router(atlassian.clone()));
         let (shutdown, stopped) = oneshot::channel::<()>();
@@ -110,6 +112,7 @@ impl DemoServer {
             shutdown: Some(shutdown),
             adobe,
             atlassian,
+            directory,
         })
     }
 
@@ -152,6 +155,18 @@ impl DemoServer {
     /// Jira on its site, for Basic auth: `http://127.0.0.1:PORT`.
     pub fn jira_site_url(&self) -> String {
         self.url()
+    }
+
+    /// Adds `count` users to the SCIM directory (`user1@example.com`, ...).
+    pub fn seed_scim_users(&self, count: usize) {
+        self.directory.seed_users(count);
+    }
+
+    /// How many requests the SCIM directory has received.
+    pub fn scim_requests(&self) -> u64 {
+        self.directory
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many requests the IMS token endpoint has received.

@@ -12,19 +12,22 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
-const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
-const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+pub(crate) const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
+pub(crate) const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// Atlassian caps a page at 100 resources.
-const MAX_COUNT: usize = 100;
+pub(crate) const MAX_COUNT: usize = 100;
 
 /// One SCIM directory: its key and its users, in creation order.
 pub struct Directory {
     id: String,
     api_key: String,
     users: Mutex<Vec<Map<String, Value>>>,
+    pub(crate) groups: Mutex<Vec<Map<String, Value>>>,
     next_id: AtomicU64,
     next_trace: AtomicU64,
+    /// Requests received (every handler authorizes first).
+    pub(crate) requests: AtomicU64,
 }
 
 impl Directory {
@@ -33,17 +36,33 @@ impl Directory {
             id: id.into(),
             api_key: api_key.into(),
             users: Mutex::new(Vec::new()),
+            groups: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
             next_trace: AtomicU64::new(1),
+            requests: AtomicU64::new(0),
         }
     }
 
-    fn users(&self) -> std::sync::MutexGuard<'_, Vec<Map<String, Value>>> {
+    pub(crate) fn users(&self) -> std::sync::MutexGuard<'_, Vec<Map<String, Value>>> {
         // A panic in one handler must not take the demo down for the others.
         self.users.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn new_user_id(&self) -> String {
+    /// Adds `count` users at once (`user1@example.com`, ...), for paging tests.
+    pub fn seed_users(&self, count: usize) {
+        let mut users = self.users();
+        let start = users.len();
+        for n in start + 1..=start + count {
+            let id = self.new_user_id();
+            let mut user = Map::new();
+            user.insert("userName".into(), json!(format!("user{n}@example.com")));
+            user.insert("externalId".into(), json!(format!("ext-{n}")));
+            stamp(&mut user, &id, format!("/Users/{id}"), None);
+            users.push(user);
+        }
+    }
+
+    pub(crate) fn new_user_id(&self) -> String {
         let n = self.next_id.fetch_add(1, Ordering::Relaxed);
         format!(
             "{n:08x}-5c1a-4d2e-9a3b-{:012x}",
@@ -72,7 +91,8 @@ impl Directory {
             .into_response()
     }
 
-    fn authorize(&self, headers: &HeaderMap, directory: &str) -> Result<(), Response> {
+    pub(crate) fn authorize(&self, headers: &HeaderMap, directory: &str) -> Result<(), Response> {
+        self.requests.fetch_add(1, Ordering::SeqCst);
         let presented = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -85,7 +105,7 @@ impl Directory {
     }
 }
 
-type Shared = Arc<Directory>;
+pub(crate) type Shared = Arc<Directory>;
 
 pub fn router(directory: Shared) -> Router {
     Router::new()
@@ -100,11 +120,22 @@ pub fn router(directory: Shared) -> Router {
                 .patch(patch_user)
                 .delete(delete_user),
         )
+        .route(
+            "/scim/directory/{directory}/Groups",
+            get(crate::scim_groups::list).post(crate::scim_groups::create),
+        )
+        .route(
+            "/scim/directory/{directory}/Groups/{id}",
+            get(crate::scim_groups::read)
+                .put(crate::scim_groups::replace)
+                .patch(crate::scim_groups::patch)
+                .delete(crate::scim_groups::delete),
+        )
         .fallback(|| async { scim_error(StatusCode::NOT_FOUND, None, "Resource not found") })
         .with_state(directory)
 }
 
-fn scim_json(status: StatusCode, body: &Value) -> Response {
+pub(crate) fn scim_json(status: StatusCode, body: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/scim+json")],
@@ -114,7 +145,7 @@ fn scim_json(status: StatusCode, body: &Value) -> Response {
 }
 
 /// An RFC 7644 §3.12 error.
-fn scim_error(status: StatusCode, scim_type: Option<&str>, detail: &str) -> Response {
+pub(crate) fn scim_error(status: StatusCode, scim_type: Option<&str>, detail: &str) -> Response {
     let mut body = json!({
         "schemas": [ERROR_SCHEMA],
         "status": status.as_str(),
@@ -130,7 +161,7 @@ fn not_found(id: &str) -> Response {
     scim_error(StatusCode::NOT_FOUND, None, &format!("User {id} not found"))
 }
 
-fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
+pub(crate) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(scim_error(
@@ -170,7 +201,7 @@ fn name_taken(users: &[Map<String, Value>], name: &str, except: Option<&str>) ->
     })
 }
 
-fn conflict(name: &str) -> Response {
+pub(crate) fn conflict(name: &str) -> Response {
     scim_error(
         StatusCode::CONFLICT,
         Some("uniqueness"),
@@ -178,7 +209,7 @@ fn conflict(name: &str) -> Response {
     )
 }
 
-fn location(headers: &HeaderMap, directory: &str, id: &str) -> String {
+pub(crate) fn location(headers: &HeaderMap, directory: &str, id: &str) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -493,7 +524,7 @@ async fn list_users(
     )
 }
 
-fn bad_number(key: &str, value: &str) -> Response {
+pub(crate) fn bad_number(key: &str, value: &str) -> Response {
     scim_error(
         StatusCode::BAD_REQUEST,
         Some("invalidValue"),
