@@ -298,9 +298,9 @@ pub async fn list(
     let matching: Vec<&Map<String, Value>> = groups
         .iter()
         .filter(|g| {
-            filter
-                .as_deref()
-                .is_none_or(|f| display_name(g).is_some_and(|n| n.eq_ignore_ascii_case(f)))
+            filter.as_deref().map_or(true, |f| {
+                display_name(g).is_some_and(|n| n.eq_ignore_ascii_case(f))
+            })
         })
         .collect();
     let page: Vec<Value> = matching
