@@ -44,6 +44,8 @@ extern crate self as api_action;
 
 pub use action_core::*;
 
+#[cfg(feature = "jira")]
+pub mod jira;
 #[cfg(feature = "scim")]
 pub mod scim;
 

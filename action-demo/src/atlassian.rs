@@ -18,6 +18,8 @@ pub struct Atlassian {
     /// The one refresh token that works now; every refresh replaces it.
     refresh_token: Mutex<String>,
     pub token_requests: AtomicUsize,
+    /// The Jira site's projects and issues.
+    pub(crate) jira: crate::jira::Site,
 }
 
 impl Atlassian {
@@ -26,6 +28,49 @@ impl Atlassian {
             tokens: TokenBook::new("atl"),
             refresh_token: Mutex::new(initial_refresh_token.to_string()),
             token_requests: AtomicUsize::new(0),
+            jira: crate::jira::Site::new(),
+        }
+    }
+
+    /// Jira's auth: a 3LO bearer token through the gateway (`cloud` given), or
+    /// Basic `email:api-token` on the site.
+    pub(crate) fn check_jira_auth(
+        &self,
+        headers: &HeaderMap,
+        cloud: Option<&str>,
+    ) -> Result<(), Response> {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        let ok = match cloud {
+            Some(cloud) => {
+                let bearer = presented.strip_prefix("Bearer ");
+                if !bearer.is_some_and(|t| self.tokens.is_valid(t)) {
+                    false
+                } else if cloud != JIRA_CLOUD_ID {
+                    return Err(json_response(
+                        StatusCode::NOT_FOUND,
+                        json!({ "errorMessages": [format!("Site {cloud} not found")], "errors": {} }),
+                    ));
+                } else {
+                    true
+                }
+            }
+            None => {
+                use base64::Engine as _;
+                let pair = format!("{JIRA_EMAIL}:{JIRA_API_TOKEN}");
+                presented
+                    == format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(pair)
+                    )
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(unauthorized())
         }
     }
 
@@ -35,17 +80,18 @@ impl Atlassian {
     }
 }
 
-type Shared = Arc<Atlassian>;
+pub(crate) type Shared = Arc<Atlassian>;
 
 pub fn router(atlassian: Shared) -> Router {
     Router::new()
         .route("/oauth/token", post(token))
         .route("/ex/jira/{cloud}/rest/api/3/myself", get(myself_3lo))
         .route("/rest/api/3/myself", get(myself_basic))
+        .merge(crate::jira::routes())
         .with_state(atlassian)
 }
 
-fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -95,7 +141,7 @@ async fn token(State(atlassian): State<Shared>, headers: HeaderMap, body: Bytes)
     )
 }
 
-fn unauthorized() -> Response {
+pub(crate) fn unauthorized() -> Response {
     json_response(
         StatusCode::UNAUTHORIZED,
         json!({ "code": 401, "message": "Unauthorized; scope does not match" }),
@@ -118,35 +164,16 @@ async fn myself_3lo(
     Path(cloud): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    if !bearer.is_some_and(|t| atlassian.tokens.is_valid(t)) {
-        return unauthorized();
+    match atlassian.check_jira_auth(&headers, Some(&cloud)) {
+        Ok(()) => json_response(StatusCode::OK, me()),
+        Err(denied) => denied,
     }
-    if cloud != JIRA_CLOUD_ID {
-        return json_response(
-            StatusCode::NOT_FOUND,
-            json!({ "errorMessages": [format!("Site {cloud} not found")], "errors": {} }),
-        );
-    }
-    json_response(StatusCode::OK, me())
 }
 
 /// `GET /rest/api/3/myself` on the site, with Basic `email:api-token`.
-async fn myself_basic(headers: HeaderMap) -> Response {
-    use base64::Engine as _;
-    let pair = format!("{JIRA_EMAIL}:{JIRA_API_TOKEN}");
-    let expected = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    );
-    let presented = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    if presented != Some(expected.as_str()) {
-        return unauthorized();
+async fn myself_basic(State(atlassian): State<Shared>, headers: HeaderMap) -> Response {
+    match atlassian.check_jira_auth(&headers, None) {
+        Ok(()) => json_response(StatusCode::OK, me()),
+        Err(denied) => denied,
     }
-    json_response(StatusCode::OK, me())
 }

@@ -36,6 +36,7 @@
 mod adobe;
 mod atlassian;
 mod form;
+mod jira;
 mod scim;
 mod scim_groups;
 mod time;
@@ -160,6 +161,30 @@ impl DemoServer {
     /// Adds `count` users to the SCIM directory (`user1@example.com`, ...).
     pub fn seed_scim_users(&self, count: usize) {
         self.directory.seed_users(count);
+    }
+
+    /// Adds `count` Jira projects (`P1`, `P2`, ...; 3 exist to begin with).
+    pub fn seed_jira_projects(&self, count: usize) {
+        self.atlassian.jira.seed_projects(count);
+    }
+
+    /// Adds `count` issues to the Jira project `OPS`.
+    pub fn seed_jira_issues(&self, count: usize) {
+        self.atlassian.jira.seed_issues(count);
+    }
+
+    /// The next `count` Jira API requests answer `429 Too Many Requests` with
+    /// `Retry-After: 1` and Jira's rate-limit headers.
+    pub fn throttle_jira(&self, count: usize) {
+        self.atlassian.jira.throttle(count);
+    }
+
+    /// How many Jira API requests the site has received.
+    pub fn jira_requests(&self) -> usize {
+        self.atlassian
+            .jira
+            .requests
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many requests the SCIM directory has received.
