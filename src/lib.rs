@@ -35,7 +35,7 @@
 //! The README documents the grammar and every compile-time rule.
 //!
 //! Typed SDK modules, each behind a feature of its name (all on by default):
-//! [`scim`] (Atlassian user provisioning), `jira` (Jira Cloud) and `umapi`
+//! [`scim`] (Atlassian user provisioning), [`jira`] (Jira Cloud) and [`umapi`]
 //! (Adobe User Management).
 
 // Lets the declarations in this crate's own service modules expand: the macro
@@ -48,6 +48,8 @@ pub use action_core::*;
 pub mod jira;
 #[cfg(feature = "scim")]
 pub mod scim;
+#[cfg(feature = "umapi")]
+pub mod umapi;
 
 /// Builds a compile-checked call, or declares typed actions.
 ///

@@ -10,16 +10,17 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// UMAPI pages hold at most 200 users.
 const PAGE_SIZE: usize = 200;
 
 pub struct Adobe {
     tokens: TokenBook,
-    users: Vec<Value>,
+    users: Mutex<Vec<Value>>,
     groups: Vec<Value>,
     pub token_requests: AtomicUsize,
+    pub(crate) api_requests: AtomicUsize,
 }
 
 impl Adobe {
@@ -65,11 +66,39 @@ impl Adobe {
             .collect();
         Adobe {
             tokens: TokenBook::new("ims"),
-            users,
+            users: Mutex::new(users),
             groups,
             token_requests: AtomicUsize::new(0),
+            api_requests: AtomicUsize::new(0),
         }
     }
+
+    fn users(&self) -> std::sync::MutexGuard<'_, Vec<Value>> {
+        self.users.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds `count` users (`member1@example.com`, ...).
+    pub fn seed_users(&self, count: usize) {
+        let mut users = self.users();
+        for n in 1..=count {
+            users.push(new_user(&format!("member{n}@example.com"), "federatedID", "Member", &n.to_string()));
+        }
+    }
+}
+
+fn new_user(email: &str, kind: &str, first: &str, last: &str) -> Value {
+    json!({
+        "id": format!("{:024X}@{}", email.len() * 7919 + email.bytes().map(usize::from).sum::<usize>(), ADOBE_ORG_ID),
+        "email": email,
+        "status": "active",
+        "username": email,
+        "domain": email.split('@').nth(1).unwrap_or_default(),
+        "firstname": first,
+        "lastname": last,
+        "country": "GB",
+        "type": kind,
+        "groups": [],
+    })
 }
 
 type Shared = Arc<Adobe>;
@@ -83,6 +112,7 @@ pub fn router(adobe: Shared) -> Router {
             get(user),
         )
         .route("/v2/usermanagement/groups/{org}/{page}", get(groups))
+        .route("/v2/usermanagement/action/{org}", post(action))
         .with_state(adobe)
 }
 
@@ -138,6 +168,7 @@ async fn token(State(adobe): State<Shared>, headers: HeaderMap, body: Bytes) -> 
 /// UMAPI answers a missing or unknown token, or a missing API key, with an empty
 /// 401 and a `WWW-Authenticate` challenge.
 fn authorize(adobe: &Adobe, headers: &HeaderMap) -> Result<(), Response> {
+    adobe.api_requests.fetch_add(1, Ordering::SeqCst);
     let bearer = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -198,7 +229,7 @@ async fn users(
     if org != ADOBE_ORG_ID {
         return unknown_org(&org);
     }
-    page_of(&adobe.users, page, "users")
+    page_of(&adobe.users(), page, "users")
 }
 
 async fn groups(
@@ -226,7 +257,7 @@ async fn user(
     if org != ADOBE_ORG_ID {
         return unknown_org(&org);
     }
-    match adobe.users.iter().find(|u| u["email"].as_str() == Some(email.as_str())) {
+    match adobe.users().iter().find(|u| u["email"].as_str() == Some(email.as_str())) {
         Some(user) => json_ok(json!({ "result": "success", "user": user })),
         None => (
             StatusCode::NOT_FOUND,
@@ -236,4 +267,146 @@ async fn user(
         )
             .into_response(),
     }
+}
+
+/// `POST /action/{orgId}[?testOnly=true]`: up to 10 commands, each a user and its
+/// steps. Answers `200` whatever happens, with `success`, `partial` or `error`.
+async fn action(
+    State(adobe): State<Shared>,
+    Path(org): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Err(denied) = authorize(&adobe, &headers) {
+        return denied;
+    }
+    if org != ADOBE_ORG_ID {
+        return unknown_org(&org);
+    }
+    let test_only = crate::form::pairs(query.as_deref().unwrap_or_default())
+        .iter()
+        .any(|(k, v)| k == "testOnly" && v == "true");
+    let Ok(Value::Array(commands)) = serde_json::from_slice::<Value>(&body) else {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({ "result": "error.request.malformed", "message": "The body must be a JSON array of commands" }).to_string(),
+        )
+            .into_response();
+    };
+    if commands.len() > 10 {
+        return (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({ "result": "error.command.count", "message": "At most 10 commands per request" }).to_string(),
+        )
+            .into_response();
+    }
+    let group_names: Vec<&str> = adobe.groups.iter().filter_map(|g| g["groupName"].as_str()).collect();
+    let mut users = adobe.users();
+    let (mut completed, mut errors) = (0u32, Vec::new());
+    for (index, command) in commands.iter().enumerate() {
+        let user = command["user"].as_str().unwrap_or_default().to_string();
+        let request_id = command["requestID"].clone();
+        // Steps apply to a copy; the command is all or nothing.
+        let mut working = users.clone();
+        let mut failed = None;
+        for (step_index, step) in command["do"].as_array().into_iter().flatten().enumerate() {
+            let Some((kind, args)) = step.as_object().and_then(|o| o.iter().next()) else {
+                failed = Some((step_index, "error.command.malformed", "A step is a one-key object".to_string()));
+                break;
+            };
+            let position = working.iter().position(|u| u["email"] == user.as_str());
+            let outcome: Result<(), (&str, String)> = match (kind.as_str(), position) {
+                ("addAdobeID" | "createFederatedID" | "createEnterpriseID", Some(_)) => {
+                    Err(("error.user.already_exists", format!("User {user} already exists")))
+                }
+                ("addAdobeID" | "createFederatedID" | "createEnterpriseID", None) => {
+                    let kind = match kind.as_str() {
+                        "addAdobeID" => "adobeID",
+                        "createFederatedID" => "federatedID",
+                        _ => "enterpriseID",
+                    };
+                    let mut created = new_user(
+                        &user,
+                        kind,
+                        args["firstname"].as_str().unwrap_or_default(),
+                        args["lastname"].as_str().unwrap_or_default(),
+                    );
+                    if let Some(country) = args["country"].as_str() {
+                        created["country"] = json!(country);
+                    }
+                    working.push(created);
+                    Ok(())
+                }
+                (_, None) => Err(("error.user.nonexistent", format!("User {user} does not exist"))),
+                ("add" | "remove", Some(i)) => {
+                    let wanted: Vec<&str> = args["group"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    match wanted.iter().find(|g| !group_names.contains(g)) {
+                        Some(missing) => Err(("error.group.not_found", format!("Group {missing} was not found"))),
+                        None => {
+                            let groups = working[i]["groups"].as_array_mut().expect("groups are a list");
+                            for group in wanted {
+                                let present = groups.iter().any(|g| g == group);
+                                match (kind.as_str(), present) {
+                                    ("add", false) => groups.push(json!(group)),
+                                    ("remove", true) => groups.retain(|g| g != group),
+                                    _ => {}
+                                }
+                            }
+                            Ok(())
+                        }
+                    }
+                }
+                ("update", Some(i)) => {
+                    for field in ["firstname", "lastname", "country"] {
+                        if let Some(value) = args.get(field) {
+                            working[i][field] = value.clone();
+                        }
+                    }
+                    Ok(())
+                }
+                ("removeFromOrg", Some(i)) => {
+                    working.remove(i);
+                    Ok(())
+                }
+                (other, _) => Err(("error.command.unknown", format!("Unknown step {other}"))),
+            };
+            if let Err((code, message)) = outcome {
+                failed = Some((step_index, code, message));
+                break;
+            }
+        }
+        match failed {
+            None => {
+                completed += 1;
+                if !test_only {
+                    *users = working;
+                }
+            }
+            Some((step, code, message)) => errors.push(json!({
+                "index": index,
+                "step": step,
+                "requestID": request_id,
+                "user": user,
+                "message": message,
+                "errorCode": code,
+            })),
+        }
+    }
+    let not_completed = commands.len() as u32 - completed;
+    let result = match (completed, not_completed) {
+        (_, 0) => "success",
+        (0, _) => "error",
+        _ => "partial",
+    };
+    let (completed, in_test) = if test_only { (0, completed) } else { (completed, 0) };
+    json_ok(json!({
+        "result": result,
+        "completed": completed,
+        "notCompleted": not_completed,
+        "completedInTestMode": in_test,
+        "errors": errors,
+    }))
 }

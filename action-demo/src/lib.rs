@@ -187,6 +187,16 @@ impl DemoServer {
             .load(std::sync::atomic::Ordering::SeqCst)
     }
 
+    /// Adds `count` users to the Adobe organization (`member1@example.com`, ...).
+    pub fn seed_umapi_users(&self, count: usize) {
+        self.adobe.seed_users(count);
+    }
+
+    /// How many User Management API requests have been received.
+    pub fn umapi_requests(&self) -> usize {
+        self.adobe.api_requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// How many requests the SCIM directory has received.
     pub fn scim_requests(&self) -> u64 {
         self.directory
