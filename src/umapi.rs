@@ -393,7 +393,11 @@ impl fmt::Display for CommandsFailed {
             self.0.result, self.0.completed, self.0.not_completed
         )?;
         for error in &self.0.errors {
-            write!(f, "; command {} step {}: {} ({})", error.index, error.step, error.message, error.error_code)?;
+            write!(
+                f,
+                "; command {} step {}: {} ({})",
+                error.index, error.step, error.message, error.error_code
+            )?;
         }
         Ok(())
     }
@@ -418,7 +422,13 @@ pub fn users(api: &Connector, org_id: &str) -> Items<User> {
     paginate(
         api,
         0u32,
-        move |page: &u32| ListUsers { org_id: org_id.clone(), page: *page }.into_request(),
+        move |page: &u32| {
+            ListUsers {
+                org_id: org_id.clone(),
+                page: *page,
+            }
+            .into_request()
+        },
         |page, answer| PageStep {
             next: (!answer.body.last_page).then_some(page + 1),
             items: answer.body.users,
@@ -432,7 +442,13 @@ pub fn groups(api: &Connector, org_id: &str) -> Items<Group> {
     paginate(
         api,
         0u32,
-        move |page: &u32| ListGroups { org_id: org_id.clone(), page: *page }.into_request(),
+        move |page: &u32| {
+            ListGroups {
+                org_id: org_id.clone(),
+                page: *page,
+            }
+            .into_request()
+        },
         |page, answer| PageStep {
             next: (!answer.body.last_page).then_some(page + 1),
             items: answer.body.groups,
@@ -474,9 +490,18 @@ mod tests {
     #[test]
     fn more_than_ten_commands_are_refused_before_sending() {
         let eleven = vec![Command::new("x@example.com"); 11];
-        assert_eq!(Batch::new(eleven.clone()), Err(TooManyCommands { count: 11 }));
+        assert_eq!(
+            Batch::new(eleven.clone()),
+            Err(TooManyCommands { count: 11 })
+        );
         let batches = Batch::chunks(eleven);
-        assert_eq!(batches.iter().map(|b| b.commands().len()).collect::<Vec<_>>(), [10, 1]);
+        assert_eq!(
+            batches
+                .iter()
+                .map(|b| b.commands().len())
+                .collect::<Vec<_>>(),
+            [10, 1]
+        );
     }
 
     #[test]

@@ -429,3 +429,80 @@ async fn each_call_is_one_span_with_method_template_status_attempts_and_latency(
         assert!(!traced.contains(secret), "{secret} in {traced}");
     }
 }
+
+#[tokio::test]
+async fn the_timeout_bounds_the_whole_call_across_retries() {
+    let server = TestServer::replying(Reply::hang()).await;
+    let api = Connector::builder(server.url())
+        .timeout(Duration::from_millis(300))
+        .retry(RetryPolicy::default().backoff(Duration::from_millis(1), Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = api_action!(GET "/x").send_raw(&api).await.unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_millis(600),
+        "one deadline, not one per attempt: {elapsed:?}"
+    );
+
+    // A Retry-After longer than what is left of the timeout ends the call at once.
+    let busy = TestServer::replying(Reply::new(503).header("Retry-After", "1")).await;
+    let api = Connector::builder(busy.url())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let out = api_action!(GET "/x").send_raw(&api).await.unwrap();
+    assert_eq!(
+        (out.status, busy.count()),
+        (StatusCode::SERVICE_UNAVAILABLE, 1)
+    );
+    assert!(started.elapsed() < Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn errors_after_retries_count_their_attempts() {
+    let calls = std::sync::atomic::AtomicUsize::new(0);
+    let big = format!(r#"{{"id":"{}"}}"#, "x".repeat(2000));
+    let server =
+        TestServer::start(
+            move |_| match calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) {
+                0 | 1 => Reply::new(503),
+                _ => Reply::json(200, &big),
+            },
+        )
+        .await;
+    let (policy, _) = recorded_policy();
+    let api = Connector::builder(server.url())
+        .retry(policy)
+        .max_body_bytes(1000)
+        .build()
+        .unwrap();
+    let err = api_action!(GET "/x").send_raw(&api).await.unwrap_err();
+    assert!(
+        matches!(err, Error::BodyTooLarge { attempts: 3, .. }),
+        "{err:?}"
+    );
+    assert_eq!(err.attempts(), Some(3));
+}
+
+#[tokio::test]
+async fn transport_errors_say_what_happened() {
+    let server = TestServer::replying(Reply::raw(
+        b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\n{\"id\"",
+    ))
+    .await;
+    let api = Connector::builder(server.url())
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = api_action!(GET "/x").send_raw(&api).await.unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "GET /x: the 200 OK response's body could not be read: error decoding response body: "
+        ),
+        "{err}"
+    );
+}

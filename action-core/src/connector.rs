@@ -161,20 +161,38 @@ impl Connector {
         let may_retry =
             prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
         let started = Instant::now();
+        // The timeout bounds the whole call: every attempt, the waits between
+        // them, and waiting for credentials share one deadline.
+        let deadline = prepared
+            .timeout
+            .or(inner.timeout)
+            .map(|limit| Deadline { started, limit });
         // Time spent waiting between attempts; counted even if a policy's own sleep
         // does not let the clock run (as in tests).
         let mut waited = Duration::ZERO;
+        // Requests sent, including a re-send after a 401.
+        let mut sent = 0;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            match self.attempt(call, &prepared).await {
+            let timed_out = |sent| Error::Timeout {
+                call: call.clone(),
+                attempts: sent,
+            };
+            let remaining = match deadline.map(|d| d.remaining()) {
+                Some(Some(remaining)) => Some(remaining),
+                Some(None) => return Err(timed_out(sent)),
+                None => None,
+            };
+            // A delay is taken only if it leaves time to send again.
+            let fits = |delay: Duration| deadline.map_or(true, |d| d.leaves(delay));
+            match self.attempt(call, &prepared, remaining, &mut sent).await {
                 Ok(response) => {
                     let status = response.status();
                     if may_retry && retry::is_retryable_status(status) {
                         let wait = retry::retry_after(response.headers());
-                        if let Some(delay) =
-                            policy.next_delay(attempt, started.elapsed().max(waited), wait)
-                        {
+                        let delay = policy.next_delay(attempt, started.elapsed().max(waited), wait);
+                        if let Some(delay) = delay.filter(|d| fits(*d)) {
                             tracing::debug!(
                                 attempt,
                                 status = status.as_u16(),
@@ -187,14 +205,14 @@ impl Connector {
                             continue;
                         }
                     }
-                    return self.read(call, response, attempt).await;
+                    return self.read(call, response, sent).await;
                 }
+                Err(AttemptError::Auth(Error::Timeout { .. })) => return Err(timed_out(sent)),
                 Err(AttemptError::Auth(error)) => return Err(error),
                 Err(AttemptError::Transport(error)) => {
                     if may_retry && retry::is_retryable_error(&error) {
-                        if let Some(delay) =
-                            policy.next_delay(attempt, started.elapsed().max(waited), None)
-                        {
+                        let delay = policy.next_delay(attempt, started.elapsed().max(waited), None);
+                        if let Some(delay) = delay.filter(|d| fits(*d)) {
                             tracing::debug!(
                                 attempt,
                                 delay_ms = delay.as_millis() as u64,
@@ -205,7 +223,7 @@ impl Connector {
                             continue;
                         }
                     }
-                    return Err(transport_error(call, error, attempt));
+                    return Err(transport_error(call, error, sent));
                 }
             }
         }
@@ -256,19 +274,24 @@ impl Connector {
         })
     }
 
-    /// One attempt: credentials, send, and at most one retry after a `401` when
-    /// the scheme can refresh its credentials.
+    /// One attempt: credentials, send, and at most one re-send after a `401` when
+    /// the scheme can refresh its credentials, all within `remaining`.
     async fn attempt(
         &self,
         call: &Call,
         prepared: &Prepared,
+        remaining: Option<Duration>,
+        sent: &mut u32,
     ) -> Result<reqwest::Response, AttemptError> {
         let inner = &*self.inner;
         let scheme = inner.auth.scheme();
-        let credentials = self.credentials(call, prepared).await?;
+        let started = Instant::now();
+        let left = |now: Instant| remaining.map(|r| r.saturating_sub(now - started));
+        let credentials = self.credentials(call, left(Instant::now())).await?;
+        *sent += 1;
         let response = inner
             .client
-            .execute(self.signed(prepared.request(&credentials))?)
+            .execute(self.signed(prepared.request(&credentials, left(Instant::now())))?)
             .await
             .map_err(AttemptError::Transport)?;
         if response.status() != StatusCode::UNAUTHORIZED
@@ -279,13 +302,14 @@ impl Connector {
         }
         tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
         drop(response);
-        let fresh = self.credentials(call, prepared).await?;
+        let fresh = self.credentials(call, left(Instant::now())).await?;
+        *sent += 1;
         // A second 401 is returned as it is, never retried again. The fresh token is
         // kept: the 401 may be about this endpoint (a missing scope), and the token
         // is good for others.
         inner
             .client
-            .execute(self.signed(prepared.request(&fresh))?)
+            .execute(self.signed(prepared.request(&fresh, left(Instant::now())))?)
             .await
             .map_err(AttemptError::Transport)
     }
@@ -300,32 +324,28 @@ impl Connector {
         Ok(request)
     }
 
-    /// The scheme's credentials, within the call's timeout: waiting for a token
-    /// counts against it like waiting for the response.
+    /// The scheme's credentials, within what is left of the call's timeout:
+    /// waiting for a token counts against it like waiting for the response.
     async fn credentials(
         &self,
         call: &Call,
-        prepared: &Prepared,
+        remaining: Option<Duration>,
     ) -> Result<Credentials, AttemptError> {
         let inner = &*self.inner;
         let fetch = credentials_for(inner.auth.scheme(), &inner.client);
-        let result = match prepared.timeout.or(inner.timeout) {
+        let timed_out = || Error::Timeout {
+            call: call.clone(),
+            attempts: 0,
+        };
+        let result = match remaining {
             Some(limit) => tokio::time::timeout(limit, fetch)
                 .await
-                .unwrap_or_else(|_| {
-                    Err(Error::Timeout {
-                        call: call.clone(),
-                        attempts: 1,
-                    })
-                }),
+                .unwrap_or_else(|_| Err(timed_out())),
             None => fetch.await,
         };
         result.map_err(|error| match error {
             // The token request ran out of the same time as the call.
-            Error::Token(token) if token.is_timeout() => AttemptError::Auth(Error::Timeout {
-                call: call.clone(),
-                attempts: 1,
-            }),
+            Error::Token(token) if token.is_timeout() => AttemptError::Auth(timed_out()),
             other => AttemptError::Auth(other),
         })
     }
@@ -345,6 +365,7 @@ impl Connector {
             call: call.clone(),
             status,
             limit,
+            attempts,
         };
         let body_error = |source: reqwest::Error| {
             if source.is_timeout() {
@@ -356,6 +377,7 @@ impl Connector {
                 Error::Body {
                     call: call.clone(),
                     status,
+                    attempts,
                     source: source.without_url(),
                 }
             }
@@ -366,14 +388,28 @@ impl Connector {
             // read it in one go, as a hand-written call would.
             Some(_) => response.bytes().await.map_err(body_error)?,
             None => {
-                let mut body = Vec::new();
+                // Chunks are kept as they come and joined once, so memory never
+                // grows past the limit (a growing buffer would double past it).
+                let mut chunks = Vec::new();
+                let mut length = 0;
                 while let Some(chunk) = response.chunk().await.map_err(body_error)? {
-                    if body.len() + chunk.len() > limit {
+                    length += chunk.len();
+                    if length > limit {
                         return Err(too_large());
                     }
-                    body.extend_from_slice(&chunk);
+                    chunks.push(chunk);
                 }
-                body.into()
+                match chunks.len() {
+                    0 => bytes::Bytes::new(),
+                    1 => chunks.pop().unwrap_or_default(),
+                    _ => {
+                        let mut body = Vec::with_capacity(length);
+                        for chunk in &chunks {
+                            body.extend_from_slice(chunk);
+                        }
+                        body.into()
+                    }
+                }
             }
         };
         Ok(RawResponse {
@@ -382,6 +418,27 @@ impl Connector {
             body,
             attempts,
         })
+    }
+}
+
+/// When a call must be over.
+#[derive(Clone, Copy)]
+struct Deadline {
+    started: Instant,
+    limit: Duration,
+}
+
+impl Deadline {
+    /// The time left, or `None` when it is up.
+    fn remaining(self) -> Option<Duration> {
+        self.limit
+            .checked_sub(self.started.elapsed())
+            .filter(|left| !left.is_zero())
+    }
+
+    /// Whether waiting `delay` still leaves time to send again.
+    fn leaves(self, delay: Duration) -> bool {
+        self.remaining().is_some_and(|left| left > delay)
     }
 }
 
@@ -397,8 +454,8 @@ struct Prepared {
 }
 
 impl Prepared {
-    /// A fresh request with `credentials`' headers.
-    fn request(&self, credentials: &Credentials) -> reqwest::Request {
+    /// A fresh request with `credentials`' headers, to finish within `timeout`.
+    fn request(&self, credentials: &Credentials, timeout: Option<Duration>) -> reqwest::Request {
         let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
         let headers = request.headers_mut();
         *headers = self.headers.clone();
@@ -408,7 +465,7 @@ impl Prepared {
         if let Some(body) = &self.body {
             *request.body_mut() = Some(body.clone().into());
         }
-        *request.timeout_mut() = self.timeout;
+        *request.timeout_mut() = timeout;
         request
     }
 }

@@ -50,7 +50,7 @@ pub enum Error {
 
     /// The request could not be sent, or no response came (connection refused or
     /// reset, invalid HTTP), after every attempt the retry policy allowed.
-    #[error("{call}: {source}{}", attempts_suffix(*.attempts))]
+    #[error("{call}: {}{}", with_cause(source), attempts_suffix(*.attempts))]
     Transport {
         /// Which call.
         call: Call,
@@ -73,12 +73,17 @@ pub enum Error {
 
     /// The response's body could not be read whole: the connection was reset or
     /// closed early, or its length did not match `Content-Length`.
-    #[error("{call}: the {status} response's body could not be read: {source}")]
+    #[error(
+        "{call}: the {status} response's body could not be read: {}",
+        with_cause(source)
+    )]
     Body {
         /// Which call.
         call: Call,
         /// The response's status.
         status: StatusCode,
+        /// How many attempts were made.
+        attempts: u32,
         /// The error.
         #[source]
         source: reqwest::Error,
@@ -93,6 +98,8 @@ pub enum Error {
         status: StatusCode,
         /// The limit, in bytes.
         limit: usize,
+        /// How many attempts were made.
+        attempts: u32,
     },
 
     /// A 2xx answer to a typed call is not JSON (its `Content-Type` says so).
@@ -228,7 +235,10 @@ impl Error {
     pub fn attempts(&self) -> Option<u32> {
         match self {
             Error::Status(failure) => Some(failure.attempts),
-            Error::Transport { attempts, .. } | Error::Timeout { attempts, .. } => Some(*attempts),
+            Error::Transport { attempts, .. }
+            | Error::Timeout { attempts, .. }
+            | Error::Body { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => Some(*attempts),
             _ => None,
         }
     }
@@ -251,6 +261,20 @@ impl TokenError {
             TokenError::Shared { timed_out, .. } => *timed_out,
             _ => false,
         }
+    }
+}
+
+/// An error and its innermost cause ("error sending request: connection reset by
+/// peer"): reqwest's own message rarely says what happened.
+fn with_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut root = error;
+    while let Some(next) = root.source() {
+        root = next;
+    }
+    if std::ptr::addr_eq(root, error) {
+        error.to_string()
+    } else {
+        format!("{error}: {root}")
     }
 }
 

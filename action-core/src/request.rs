@@ -331,7 +331,7 @@ fn check_json(call: &Call, raw: &RawResponse) -> Result<(), Error> {
     let Some(content_type) = raw.headers.get(CONTENT_TYPE) else {
         return Ok(());
     };
-    let text = content_type.to_str().unwrap_or_default();
+    let text = String::from_utf8_lossy(content_type.as_bytes());
     let media = text
         .split(';')
         .next()
@@ -345,7 +345,7 @@ fn check_json(call: &Call, raw: &RawResponse) -> Result<(), Error> {
     Err(Error::NotJson {
         call: call.clone(),
         status: raw.status,
-        content_type: text.to_string(),
+        content_type: text.into_owned(),
         excerpt: excerpt(&raw.body, 0),
     })
 }

@@ -81,7 +81,12 @@ impl Adobe {
     pub fn seed_users(&self, count: usize) {
         let mut users = self.users();
         for n in 1..=count {
-            users.push(new_user(&format!("member{n}@example.com"), "federatedID", "Member", &n.to_string()));
+            users.push(new_user(
+                &format!("member{n}@example.com"),
+                "federatedID",
+                "Member",
+                &n.to_string(),
+            ));
         }
     }
 }
@@ -303,7 +308,11 @@ async fn action(
         )
             .into_response();
     }
-    let group_names: Vec<&str> = adobe.groups.iter().filter_map(|g| g["groupName"].as_str()).collect();
+    let group_names: Vec<&str> = adobe
+        .groups
+        .iter()
+        .filter_map(|g| g["groupName"].as_str())
+        .collect();
     let mut users = adobe.users();
     let (mut completed, mut errors) = (0u32, Vec::new());
     for (index, command) in commands.iter().enumerate() {
@@ -314,14 +323,19 @@ async fn action(
         let mut failed = None;
         for (step_index, step) in command["do"].as_array().into_iter().flatten().enumerate() {
             let Some((kind, args)) = step.as_object().and_then(|o| o.iter().next()) else {
-                failed = Some((step_index, "error.command.malformed", "A step is a one-key object".to_string()));
+                failed = Some((
+                    step_index,
+                    "error.command.malformed",
+                    "A step is a one-key object".to_string(),
+                ));
                 break;
             };
             let position = working.iter().position(|u| u["email"] == user.as_str());
             let outcome: Result<(), (&str, String)> = match (kind.as_str(), position) {
-                ("addAdobeID" | "createFederatedID" | "createEnterpriseID", Some(_)) => {
-                    Err(("error.user.already_exists", format!("User {user} already exists")))
-                }
+                ("addAdobeID" | "createFederatedID" | "createEnterpriseID", Some(_)) => Err((
+                    "error.user.already_exists",
+                    format!("User {user} already exists"),
+                )),
                 ("addAdobeID" | "createFederatedID" | "createEnterpriseID", None) => {
                     let kind = match kind.as_str() {
                         "addAdobeID" => "adobeID",
@@ -340,13 +354,26 @@ async fn action(
                     working.push(created);
                     Ok(())
                 }
-                (_, None) => Err(("error.user.nonexistent", format!("User {user} does not exist"))),
+                (_, None) => Err((
+                    "error.user.nonexistent",
+                    format!("User {user} does not exist"),
+                )),
                 ("add" | "remove", Some(i)) => {
-                    let wanted: Vec<&str> = args["group"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
+                    let wanted: Vec<&str> = args["group"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(Value::as_str)
+                        .collect();
                     match wanted.iter().find(|g| !group_names.contains(g)) {
-                        Some(missing) => Err(("error.group.not_found", format!("Group {missing} was not found"))),
+                        Some(missing) => Err((
+                            "error.group.not_found",
+                            format!("Group {missing} was not found"),
+                        )),
                         None => {
-                            let groups = working[i]["groups"].as_array_mut().expect("groups are a list");
+                            let groups = working[i]["groups"]
+                                .as_array_mut()
+                                .expect("groups are a list");
                             for group in wanted {
                                 let present = groups.iter().any(|g| g == group);
                                 match (kind.as_str(), present) {
@@ -401,7 +428,11 @@ async fn action(
         (0, _) => "error",
         _ => "partial",
     };
-    let (completed, in_test) = if test_only { (0, completed) } else { (completed, 0) };
+    let (completed, in_test) = if test_only {
+        (0, completed)
+    } else {
+        (completed, 0)
+    };
     json_ok(json!({
         "result": result,
         "completed": completed,

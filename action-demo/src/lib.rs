@@ -194,7 +194,9 @@ impl DemoServer {
 
     /// How many User Management API requests have been received.
     pub fn umapi_requests(&self) -> usize {
-        self.adobe.api_requests.load(std::sync::atomic::Ordering::SeqCst)
+        self.adobe
+            .api_requests
+            .load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// How many requests the SCIM directory has received.
