@@ -12,7 +12,9 @@
 //! `ADOBE_CLIENT_ID`, `ADOBE_CLIENT_SECRET` and `ADOBE_ORG_ID` (an OAuth
 //! server-to-server credential with the User Management API added).
 
-use api_action::{api_action, presets, Connector};
+use api_action::umapi::{self, ActionQuery, Command, Step};
+use api_action::{presets, umapi_batch, Connector};
+use futures_util::StreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -45,42 +47,53 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    // Three calls, one token request: the first call fetches the token, the
-    // others reuse it.
-    let users = api_action!(GET "/users/<orgId>/<page>", orgId = &org_id, page = 0)
-        .send(&umapi)
-        .await?;
-    println!("GET /users/{{orgId}}/0 -> {}", users.status);
-    for user in users.body["users"].as_array().into_iter().flatten() {
+    // Every call shares one token: the first call fetches it, the others reuse it.
+    let mut users = umapi::users(&umapi, &org_id);
+    while let Some(user) = users.next().await {
+        let user = user?;
         println!(
-            "  {:<24} {:<10} groups: {}",
-            user["email"].as_str().unwrap_or_default(),
-            user["status"].as_str().unwrap_or_default(),
-            user["groups"]
+            "  {:<24} {:<8} groups: {:?}",
+            user.email, user.status, user.groups
+        );
+    }
+    let groups: Vec<umapi::Group> = umapi::groups(&umapi, &org_id)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_, _>>()?;
+    for group in &groups {
+        println!(
+            "  group {:<18} members: {}",
+            group.group_name, group.member_count
         );
     }
 
-    let groups = api_action!(GET "/groups/<orgId>/<page>", orgId = &org_id, page = 0)
-        .send(&umapi)
-        .await?;
-    println!("GET /groups/{{orgId}}/0 -> {}", groups.status);
-    for group in groups.body["groups"].as_array().into_iter().flatten() {
-        println!(
-            "  {:<24} members: {}",
-            group["groupName"].as_str().unwrap_or_default(),
-            group["memberCount"]
-        );
-    }
-
-    if let Some(first) = users.body["users"][0]["email"].as_str() {
-        let user =
-            api_action!(GET "/organizations/<orgId>/users/<email>", orgId = &org_id, email = first)
-                .send(&umapi)
-                .await?;
-        println!(
-            "GET /organizations/{{orgId}}/users/{first} -> {} {} {}",
-            user.status, user.body["user"]["firstname"], user.body["user"]["lastname"]
-        );
+    // The command API answers 200 even when commands fail: the outcome is typed.
+    // Against Adobe, the batch only validates (`testOnly`).
+    let query = if demo.is_some() {
+        ActionQuery::default()
+    } else {
+        ActionQuery::test_only()
+    };
+    let batch = umapi_batch![
+        Command::new("alan@example.com")
+            .request_id("add-alan")
+            .step(Step::add_to_groups(["Admins"])),
+        Command::new("nobody@example.com")
+            .request_id("add-nobody")
+            .step(Step::add_to_groups(["Admins"])),
+    ];
+    let outcome = umapi
+        .send(umapi::RunActions {
+            org_id: org_id.as_str(),
+            query,
+            body: batch,
+        })
+        .await?
+        .body;
+    match outcome.ensure_success() {
+        Ok(outcome) => println!("action: all {} command(s) completed", outcome.completed),
+        Err(failed) => println!("action: {failed}"),
     }
     if let Some(demo) = &demo {
         println!("token requests made to IMS: {}", demo.ims_token_requests());
