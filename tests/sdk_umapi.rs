@@ -189,3 +189,31 @@ async fn more_than_ten_commands_never_leave() {
     assert_eq!(Batch::chunks(eleven).len(), 2);
     assert_eq!(server.umapi_requests(), 0);
 }
+
+#[tokio::test]
+async fn a_throttled_listing_waits_out_an_http_date_retry_after() {
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let server = demo::DemoServer::start().await.unwrap();
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let log = waits.clone();
+    let ims = presets::adobe_ims(demo::ADOBE_CLIENT_ID, demo::ADOBE_CLIENT_SECRET)
+        .with_token_url(server.ims_token_url());
+    let api = presets::adobe_umapi(ims)
+        .base_url(server.umapi_base_url())
+        .retry(api_action::RetryPolicy::default().sleep_with(move |delay| {
+            log.lock().unwrap().push(delay);
+            Box::pin(async {})
+        }))
+        .build()
+        .unwrap();
+    server.throttle_umapi(1);
+    let users: Vec<umapi::User> = umapi::users(&api, demo::ADOBE_ORG_ID)
+        .map(Result::unwrap)
+        .collect()
+        .await;
+    assert_eq!(users.len(), 3);
+    let waits = waits.lock().unwrap().clone();
+    assert_eq!(waits.len(), 1);
+    assert!(waits[0] <= Duration::from_secs(2), "{waits:?}");
+}

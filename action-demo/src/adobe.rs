@@ -21,6 +21,8 @@ pub struct Adobe {
     groups: Vec<Value>,
     pub token_requests: AtomicUsize,
     pub(crate) api_requests: AtomicUsize,
+    /// How many of the next API requests answer 429 (Adobe: per-client throttling).
+    pub(crate) throttled: AtomicUsize,
 }
 
 impl Adobe {
@@ -70,6 +72,7 @@ impl Adobe {
             groups,
             token_requests: AtomicUsize::new(0),
             api_requests: AtomicUsize::new(0),
+            throttled: AtomicUsize::new(0),
         }
     }
 
@@ -180,6 +183,23 @@ fn authorize(adobe: &Adobe, headers: &HeaderMap) -> Result<(), Response> {
         .and_then(|v| v.strip_prefix("Bearer "));
     let api_key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
     if bearer.is_some_and(|t| adobe.tokens.is_valid(t)) && api_key == Some(ADOBE_CLIENT_ID) {
+        let throttled = adobe
+            .throttled
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        if throttled {
+            // Adobe may give Retry-After as an HTTP-date: one a second from now.
+            let at = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+            return Err((
+                StatusCode::TOO_MANY_REQUESTS,
+                [
+                    (header::RETRY_AFTER, crate::time::http_date(at)),
+                    (header::CONTENT_TYPE, "application/json".to_string()),
+                ],
+                json!({ "error_code": "429050", "message": "Too many requests" }).to_string(),
+            )
+                .into_response());
+        }
         return Ok(());
     }
     Err((

@@ -192,6 +192,14 @@ impl DemoServer {
         self.adobe.seed_users(count);
     }
 
+    /// The next `count` User Management API requests answer `429 Too Many Requests`
+    /// with `Retry-After` as an HTTP-date a second ahead.
+    pub fn throttle_umapi(&self, count: usize) {
+        self.adobe
+            .throttled
+            .store(count, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// How many User Management API requests have been received.
     pub fn umapi_requests(&self) -> usize {
         self.adobe
