@@ -82,10 +82,31 @@ fn answer() -> String {
     .to_string()
 }
 
+/// Starts the server on a thread and runtime of its own, so it does not compete
+/// with the measured client for the same worker threads.
+fn serve_on_own_thread() -> String {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            sender.send(serve().await).unwrap();
+            std::future::pending::<()>().await;
+        });
+    });
+    receiver.recv().unwrap()
+}
+
 async fn serve() -> String {
     use axum::routing::post;
     let body = answer();
-    assert!((900..1400).contains(&body.len()), "answer is {} bytes", body.len());
+    assert!(
+        (900..1400).contains(&body.len()),
+        "answer is {} bytes",
+        body.len()
+    );
     let app = axum::Router::new().route(
         "/v1/items/{id}",
         post(move || {
@@ -144,8 +165,13 @@ async fn send_call_form(connector: &Connector) -> Item {
 async fn send_declared(connector: &Connector) -> Item {
     let action = UpdateItem {
         item_id: ITEM,
-        query: ItemQuery { limit: 10, sort: "name" },
-        headers: Tracing { request_id: "req-1" },
+        query: ItemQuery {
+            limit: 10,
+            sort: "name",
+        },
+        headers: Tracing {
+            request_id: "req-1",
+        },
         body: payload(),
     };
     connector.send(action).await.unwrap().body
@@ -174,56 +200,73 @@ fn report(name: &str, unit: &str, baseline: Duration, variants: &[(&str, Duratio
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var("BENCH_QUICK").is_ok();
-    let (rounds, sequential, concurrent, builds) = if quick { (3, 200, 640, 20_000) } else { (11, 2_000, 6_400, 200_000) };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    let (rounds, sequential, concurrent, builds) = if quick {
+        (3, 200, 640, 20_000)
+    } else {
+        (11, 2_000, 6_400, 200_000)
+    };
+    // One core for the client, one for the server (the machine has two).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
-    let base = runtime.block_on(serve());
+    let base = serve_on_own_thread();
     let client = reqwest::Client::builder().build().unwrap();
-    let connector = Connector::builder(base.clone()).auth(Auth::bearer(TOKEN)).build().unwrap();
+    let connector = Connector::builder(base.clone())
+        .auth(Auth::bearer(TOKEN))
+        .build()
+        .unwrap();
 
     // The three send the same bytes: checked once, then timed.
     runtime.block_on(async {
         let a = send_hand_written(&client, &base).await;
         let b = send_call_form(&connector).await;
         let c = send_declared(&connector).await;
-        assert_eq!((a.id.as_str(), b.id.as_str(), c.id.as_str()), ("item-42", "item-42", "item-42"));
+        assert_eq!(
+            (a.id.as_str(), b.id.as_str(), c.id.as_str()),
+            ("item-42", "item-42", "item-42")
+        );
     });
-    let call_url = api_action!(POST "/items/<itemId>", itemId = ITEM, query { limit: 10, sort: "name" }).relative_url();
-    let hand_url = hand_written(&client, &base, &payload()).build().unwrap().url().to_string();
+    let call_url =
+        api_action!(POST "/items/<itemId>", itemId = ITEM, query { limit: 10, sort: "name" })
+            .relative_url();
+    let hand_url = hand_written(&client, &base, &payload())
+        .build()
+        .unwrap()
+        .url()
+        .to_string();
     assert_eq!(format!("{base}{call_url}"), hand_url, "same URL");
 
-    // 1. Sequential calls.
+    // 1. Sequential calls, interleaved call by call so that whatever the machine
+    //    does meanwhile falls on the three alike.
     let (mut hand, mut call, mut decl) = (vec![], vec![], vec![]);
     for _ in 0..rounds {
         runtime.block_on(async {
-            let t = Instant::now();
-            for _ in 0..sequential {
-                black_box(send_hand_written(&client, &base).await);
+            let mut sums = [Duration::ZERO; 3];
+            for i in 0..sequential * 3 {
+                let t = Instant::now();
+                match i % 3 {
+                    0 => drop(black_box(send_hand_written(&client, &base).await)),
+                    1 => drop(black_box(send_call_form(&connector).await)),
+                    _ => drop(black_box(send_declared(&connector).await)),
+                }
+                sums[(i % 3) as usize] += t.elapsed();
             }
-            hand.push(t.elapsed());
-            let t = Instant::now();
-            for _ in 0..sequential {
-                black_box(send_call_form(&connector).await);
-            }
-            call.push(t.elapsed());
-            let t = Instant::now();
-            for _ in 0..sequential {
-                black_box(send_declared(&connector).await);
-            }
-            decl.push(t.elapsed());
+            hand.push(sums[0]);
+            call.push(sums[1]);
+            decl.push(sums[2]);
         });
     }
     report(
-        &format!("sequential calls ({sequential} per round, median of {rounds})"),
+        &format!("sequential calls ({sequential} each per round, interleaved, median of {rounds})"),
         "µs/call",
         median(hand),
-        &[("api_action! call", median(call)), ("api_action! declared", median(decl))],
+        &[
+            ("api_action! call", median(call)),
+            ("api_action! declared", median(decl)),
+        ],
         sequential,
     );
-
     // 2. 64 concurrent calls.
     let concurrently = |which: u8| {
         let (client, base, connector) = (client.clone(), base.clone(), connector.clone());
@@ -231,7 +274,8 @@ fn main() {
             let t = Instant::now();
             let tasks: Vec<_> = (0..64)
                 .map(|_| {
-                    let (client, base, connector) = (client.clone(), base.clone(), connector.clone());
+                    let (client, base, connector) =
+                        (client.clone(), base.clone(), connector.clone());
                     tokio::spawn(async move {
                         for _ in 0..concurrent / 64 {
                             match which {
@@ -259,7 +303,10 @@ fn main() {
         &format!("64 concurrent callers ({concurrent} calls per round, median of {rounds})"),
         "µs/call",
         median(hand),
-        &[("api_action! call", median(call)), ("api_action! declared", median(decl))],
+        &[
+            ("api_action! call", median(call)),
+            ("api_action! declared", median(decl)),
+        ],
         concurrent,
     );
 
@@ -274,10 +321,12 @@ fn main() {
         let t = Instant::now();
         for _ in 0..builds {
             let body = payload();
-            drop(black_box(api_action!(POST "/items/<itemId>" -> Item, itemId = ITEM,
+            drop(black_box(
+                api_action!(POST "/items/<itemId>" -> Item, itemId = ITEM,
                 query { limit: 10, sort: "name" },
                 headers { "X-Request-Id": "req-1" },
-                body = &body)));
+                body = &body),
+            ));
         }
         call.push(t.elapsed());
         let t = Instant::now();
@@ -285,8 +334,13 @@ fn main() {
             drop(black_box(
                 UpdateItem {
                     item_id: ITEM,
-                    query: ItemQuery { limit: 10, sort: "name" },
-                    headers: Tracing { request_id: "req-1" },
+                    query: ItemQuery {
+                        limit: 10,
+                        sort: "name",
+                    },
+                    headers: Tracing {
+                        request_id: "req-1",
+                    },
                     body: payload(),
                 }
                 .into_request(),
@@ -298,7 +352,10 @@ fn main() {
         &format!("building the request ({builds} per round, median of {rounds})"),
         "µs/build",
         median(hand),
-        &[("api_action! call", median(call)), ("api_action! declared", median(decl))],
+        &[
+            ("api_action! call", median(call)),
+            ("api_action! declared", median(decl)),
+        ],
         builds,
     );
 }

@@ -5,7 +5,7 @@ use crate::auth::{Auth, AuthScheme, Credentials};
 use crate::error::{Call, Error, RequestProblem};
 use crate::retry::{self, RetryPolicy};
 use reqwest::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
+    HeaderMap, HeaderName, HeaderValue, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HOST,
     PROXY_AUTHORIZATION, TRANSFER_ENCODING,
 };
 use reqwest::{Method, StatusCode, Url};
@@ -156,10 +156,14 @@ impl Connector {
         parts: RequestParts,
     ) -> Result<RawResponse, Error> {
         let inner = &*self.inner;
-        let prepared = self.prepare(call, parts)?;
-        let policy = prepared.retry.as_ref().unwrap_or(&inner.retry);
+        let mut prepared = self.prepare(call, parts)?;
+        let call_policy = prepared.retry.take();
+        let policy = call_policy.as_ref().unwrap_or(&inner.retry);
         let may_retry =
             prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
+        // When the request can only ever be sent once, the first attempt takes
+        // its parts instead of copying them, as a hand-written call would.
+        let reusable = (may_retry && policy.attempts() > 1) || inner.auth.scheme().may_refresh();
         let started = Instant::now();
         // The timeout bounds the whole call: every attempt, the waits between
         // them, and waiting for credentials share one deadline.
@@ -186,7 +190,10 @@ impl Connector {
             };
             // A delay is taken only if it leaves time to send again.
             let fits = |delay: Duration| deadline.map_or(true, |d| d.leaves(delay));
-            match self.attempt(call, &prepared, remaining, &mut sent).await {
+            match self
+                .attempt(call, &mut prepared, reusable, remaining, &mut sent)
+                .await
+            {
                 Ok(response) => {
                     let status = response.status();
                     if may_retry && retry::is_retryable_status(status) {
@@ -264,7 +271,7 @@ impl Connector {
         }
         Ok(Prepared {
             method: parts.method,
-            url,
+            url: Some(url),
             headers,
             // Shared bytes: every attempt sends the same body without copying it.
             body: parts.body.map(bytes::Bytes::from),
@@ -279,7 +286,8 @@ impl Connector {
     async fn attempt(
         &self,
         call: &Call,
-        prepared: &Prepared,
+        prepared: &mut Prepared,
+        reusable: bool,
         remaining: Option<Duration>,
         sent: &mut u32,
     ) -> Result<reqwest::Response, AttemptError> {
@@ -289,9 +297,14 @@ impl Connector {
         let left = |now: Instant| remaining.map(|r| r.saturating_sub(now - started));
         let credentials = self.credentials(call, left(Instant::now())).await?;
         *sent += 1;
+        let request = if reusable {
+            prepared.request(&credentials, left(Instant::now()))
+        } else {
+            prepared.take_request(&credentials, left(Instant::now()))
+        };
         let response = inner
             .client
-            .execute(self.signed(prepared.request(&credentials, left(Instant::now())))?)
+            .execute(self.signed(request)?)
             .await
             .map_err(AttemptError::Transport)?;
         if response.status() != StatusCode::UNAUTHORIZED
@@ -445,7 +458,8 @@ impl Deadline {
 /// A request ready to send, kept for every attempt.
 struct Prepared {
     method: Method,
-    url: Url,
+    /// Taken by the one send of a request that is never sent twice.
+    url: Option<Url>,
     headers: HeaderMap,
     body: Option<bytes::Bytes>,
     timeout: Option<Duration>,
@@ -454,9 +468,36 @@ struct Prepared {
 }
 
 impl Prepared {
+    /// The request, moving the parts out: for a request that is sent only once.
+    fn take_request(
+        &mut self,
+        credentials: &Credentials,
+        timeout: Option<Duration>,
+    ) -> reqwest::Request {
+        let url = self.url.take().unwrap_or_else(|| self.fallback_url());
+        let mut request = reqwest::Request::new(self.method.clone(), url);
+        let headers = request.headers_mut();
+        *headers = std::mem::take(&mut self.headers);
+        for (name, value) in credentials.headers() {
+            headers.insert(name.clone(), value.clone());
+        }
+        if let Some(body) = self.body.take() {
+            *request.body_mut() = Some(body.into());
+        }
+        *request.timeout_mut() = timeout;
+        request
+    }
+
+    /// Never used: a taken request is not sent again. Kept total rather than
+    /// panicking.
+    fn fallback_url(&self) -> Url {
+        Url::parse("http://127.0.0.1/").expect("a valid URL")
+    }
+
     /// A fresh request with `credentials`' headers, to finish within `timeout`.
     fn request(&self, credentials: &Credentials, timeout: Option<Duration>) -> reqwest::Request {
-        let mut request = reqwest::Request::new(self.method.clone(), self.url.clone());
+        let url = self.url.clone().unwrap_or_else(|| self.fallback_url());
+        let mut request = reqwest::Request::new(self.method.clone(), url);
         let headers = request.headers_mut();
         *headers = self.headers.clone();
         for (name, value) in credentials.headers() {
@@ -625,7 +666,6 @@ impl ConnectorBuilder {
             ))
         })?;
         let mut default_headers = HeaderMap::new();
-        default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         for (name, value) in &self.headers {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;

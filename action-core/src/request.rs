@@ -331,21 +331,24 @@ fn check_json(call: &Call, raw: &RawResponse) -> Result<(), Error> {
     let Some(content_type) = raw.headers.get(CONTENT_TYPE) else {
         return Ok(());
     };
-    let text = String::from_utf8_lossy(content_type.as_bytes());
-    let media = text
-        .split(';')
+    let media = content_type
+        .as_bytes()
+        .split(|b| *b == b';')
         .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    let is_json = media.ends_with("/json") || media.ends_with("+json");
+        .unwrap_or_default();
+    let media = media.trim_ascii();
+    let ends_with = |suffix: &[u8]| {
+        media.len() >= suffix.len()
+            && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    let is_json = ends_with(b"/json") || ends_with(b"+json");
     if is_json || raw.body.iter().all(u8::is_ascii_whitespace) {
         return Ok(());
     }
     Err(Error::NotJson {
         call: call.clone(),
         status: raw.status,
-        content_type: text.into_owned(),
+        content_type: String::from_utf8_lossy(content_type.as_bytes()).into_owned(),
         excerpt: excerpt(&raw.body, 0),
     })
 }
