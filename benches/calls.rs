@@ -217,6 +217,29 @@ fn main() {
         .build()
         .unwrap();
 
+    if std::env::args().any(|a| a == "--sizes") {
+        print_sizes(&connector);
+        return;
+    }
+    // `--only hand|call|declared N`: N sequential calls of one variant and nothing
+    // else, for instruction counting (`valgrind --tool=callgrind`), which unlike
+    // wall time is repeatable on a busy machine.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let which = args.get(i + 1).cloned().unwrap_or_default();
+        let n: u32 = args.get(i + 2).and_then(|n| n.parse().ok()).unwrap_or(1000);
+        runtime.block_on(async {
+            for _ in 0..n {
+                match which.as_str() {
+                    "hand" => drop(black_box(send_hand_written(&client, &base).await)),
+                    "call" => drop(black_box(send_call_form(&connector).await)),
+                    _ => drop(black_box(send_declared(&connector).await)),
+                }
+            }
+        });
+        return;
+    }
+
     // The three send the same bytes: checked once, then timed.
     runtime.block_on(async {
         let a = send_hand_written(&client, &base).await;
@@ -357,5 +380,20 @@ fn main() {
             ("api_action! declared", median(decl)),
         ],
         builds,
+    );
+}
+
+/// `--sizes`: the sizes of a request, its send future and its result (large
+/// futures cost copies on every `.await` level).
+fn print_sizes(connector: &Connector) {
+    let body = payload();
+    let request = api_action!(POST "/items/<itemId>" -> Item, itemId = ITEM, body = &body);
+    println!("ActionRequest: {}", std::mem::size_of_val(&request));
+    let future = request.send(connector);
+    println!("send future: {}", std::mem::size_of_val(&future));
+    drop(future);
+    println!(
+        "Result<Response<Item>, Error>: {}",
+        std::mem::size_of::<Result<api_action::Response<Item>, api_action::Error>>()
     );
 }

@@ -124,6 +124,10 @@ impl Connector {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
+        if span.is_disabled() {
+            // No subscriber wants it: no span to enter on every poll.
+            return self.execute_in_span(call, parts).await;
+        }
         let started = Instant::now();
         let result = self
             .execute_in_span(call, parts)
