@@ -243,18 +243,26 @@ fn page_of(items: &[Value], page: usize, key: &str) -> Response {
     json_ok(json!({ "lastPage": page == last, "result": "success", key: slice }))
 }
 
+/// A page of users or groups, after UMAPI's checks.
+fn listing(adobe: &Adobe, org: &str, headers: &HeaderMap, page: usize, key: &str) -> Response {
+    if let Err(denied) = authorize(adobe, headers) {
+        return denied;
+    }
+    if org != ADOBE_ORG_ID {
+        return unknown_org(org);
+    }
+    match key {
+        "users" => page_of(&adobe.users(), page, key),
+        _ => page_of(&adobe.groups, page, key),
+    }
+}
+
 async fn users(
     State(adobe): State<Shared>,
     Path((org, page)): Path<(String, usize)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(denied) = authorize(&adobe, &headers) {
-        return denied;
-    }
-    if org != ADOBE_ORG_ID {
-        return unknown_org(&org);
-    }
-    page_of(&adobe.users(), page, "users")
+    listing(&adobe, &org, &headers, page, "users")
 }
 
 async fn groups(
@@ -262,13 +270,7 @@ async fn groups(
     Path((org, page)): Path<(String, usize)>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(denied) = authorize(&adobe, &headers) {
-        return denied;
-    }
-    if org != ADOBE_ORG_ID {
-        return unknown_org(&org);
-    }
-    page_of(&adobe.groups, page, "groups")
+    listing(&adobe, &org, &headers, page, "groups")
 }
 
 async fn user(

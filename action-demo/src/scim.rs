@@ -506,11 +506,20 @@ async fn list_users(
             None => true,
         })
         .collect();
+    list_response(&matching, start_index, count)
+}
+
+/// A SCIM `ListResponse` of the resources from 1-based `start_index`, `count` at most.
+pub(crate) fn list_response(
+    matching: &[&Map<String, Value>],
+    start_index: usize,
+    count: usize,
+) -> Response {
     let page: Vec<Value> = matching
         .iter()
         .skip(start_index - 1)
         .take(count)
-        .map(|u| Value::Object((*u).clone()))
+        .map(|r| Value::Object((*r).clone()))
         .collect();
     scim_json(
         StatusCode::OK,

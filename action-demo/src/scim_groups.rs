@@ -1,9 +1,7 @@
 //! SCIM `/Groups` of the demo directory: create, read, list, replace, patch
 //! (rename, add and remove members), delete.
 
-use crate::scim::{
-    parse_object, scim_error, scim_json, Shared, LIST_SCHEMA, MAX_COUNT, PATCH_SCHEMA,
-};
+use crate::scim::{parse_object, scim_error, scim_json, Shared, MAX_COUNT, PATCH_SCHEMA};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -303,20 +301,5 @@ pub async fn list(
             })
         })
         .collect();
-    let page: Vec<Value> = matching
-        .iter()
-        .skip(start - 1)
-        .take(count)
-        .map(|g| Value::Object((*g).clone()))
-        .collect();
-    scim_json(
-        StatusCode::OK,
-        &json!({
-            "schemas": [LIST_SCHEMA],
-            "totalResults": matching.len(),
-            "startIndex": start,
-            "itemsPerPage": page.len(),
-            "Resources": page,
-        }),
-    )
+    crate::scim::list_response(&matching, start, count)
 }
