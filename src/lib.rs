@@ -100,6 +100,7 @@ pub use action_macros::api_action;
 /// What the macro's expansion calls. Not part of the public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use action_core::header::{HeaderName, HeaderValue};
     pub use action_core::{Action, ActionRequest, JsonBody, Method};
     pub use core::fmt::Display;
     pub use serde_json;

@@ -297,14 +297,16 @@ impl Connector {
     ) -> Result<reqwest::Response, AttemptError> {
         let inner = &*self.inner;
         let scheme = inner.auth.scheme();
-        let started = Instant::now();
-        let left = |now: Instant| remaining.map(|r| r.saturating_sub(now - started));
-        let credentials = self.credentials(call, left(Instant::now())).await?;
+        // What is left of the call's time, read off the clock only when there is a
+        // deadline at all.
+        let started = remaining.map(|r| (Instant::now(), r));
+        let left = || started.map(|(at, r)| r.saturating_sub(at.elapsed()));
+        let credentials = self.credentials(call, left()).await?;
         *sent += 1;
         let request = if reusable {
-            prepared.request(&credentials, left(Instant::now()))
+            prepared.request(&credentials, left())
         } else {
-            prepared.take_request(&credentials, left(Instant::now()))
+            prepared.take_request(&credentials, left())
         };
         let response = inner
             .client
@@ -319,14 +321,14 @@ impl Connector {
         }
         tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
         drop(response);
-        let fresh = self.credentials(call, left(Instant::now())).await?;
+        let fresh = self.credentials(call, left()).await?;
         *sent += 1;
         // A second 401 is returned as it is, never retried again. The fresh token is
         // kept: the 401 may be about this endpoint (a missing scope), and the token
         // is good for others.
         inner
             .client
-            .execute(self.signed(prepared.request(&fresh, left(Instant::now())))?)
+            .execute(self.signed(prepared.request(&fresh, left()))?)
             .await
             .map_err(AttemptError::Transport)
     }

@@ -184,6 +184,12 @@ impl<T> ActionRequest<T> {
 
     #[doc(hidden)]
     pub fn push_query_literal(&mut self, query: &'static str) {
+        if self.query.is_empty() {
+            // Room for the pairs that usually follow.
+            self.query.reserve(query.len() + 32);
+        } else {
+            self.query.push('&');
+        }
         self.query.push_str(query);
     }
 
@@ -206,18 +212,26 @@ impl<T> ActionRequest<T> {
     }
 
     /// A header from `headers { "Name": value }`: the name was checked at compile
-    /// time, the value is anything `Display`.
+    /// time and comes as a constant; the value is anything `Display`.
     #[doc(hidden)]
-    pub fn push_header<V: Display + ?Sized>(&mut self, name: &'static str, value: &V) {
-        let Ok(header) = HeaderName::from_bytes(name.as_bytes()) else {
-            return self.fail(RequestProblem::HeaderName { name: name.into() });
-        };
+    pub fn push_header<V: Display + ?Sized>(
+        &mut self,
+        name: &'static str,
+        header: HeaderName,
+        value: &V,
+    ) {
         match HeaderValue::try_from(value.to_string()) {
             Ok(value) => {
                 self.headers.append(header, value);
             }
             Err(_) => self.fail(RequestProblem::HeaderValue { name: name.into() }),
         }
+    }
+
+    /// A header whose name and value are both compile-time constants.
+    #[doc(hidden)]
+    pub fn push_header_value(&mut self, header: HeaderName, value: HeaderValue) {
+        self.headers.append(header, value);
     }
 
     /// Headers from `headers = value`: a `Serialize` struct or map, one header per
@@ -450,7 +464,11 @@ mod tests {
     #[test]
     fn header_values_with_line_breaks_are_a_problem() {
         let mut r = request();
-        r.push_header("X-Request-Id", "a\r\nInjected: 1");
+        r.push_header(
+            "X-Request-Id",
+            HeaderName::from_static("x-request-id"),
+            "a\r\nInjected: 1",
+        );
         assert_eq!(
             r.problem,
             Some(RequestProblem::HeaderValue {
@@ -466,7 +484,7 @@ mod tests {
         r.push_path("/Users/");
         r.push_segment("userId", "hunter2");
         r.push_query_pair("token", "hunter2");
-        r.push_header("X-Secret", "hunter2");
+        r.push_header("X-Secret", HeaderName::from_static("x-secret"), "hunter2");
         r.set_json_body(&serde_json::json!({"password": "hunter2"}));
         let text = format!("{r:?}");
         assert!(!text.contains("hunter2"), "{text}");

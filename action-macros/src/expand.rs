@@ -65,10 +65,38 @@ fn expand_call(action: &Action, check_response: bool) -> TokenStream {
     });
     let query = match &action.query {
         None => Vec::new(),
-        Some(Query::Pairs(pairs)) => pairs
-            .iter()
-            .map(|(key, value)| quote_spanned!(value.span()=> #req.push_query_pair(#key, &(#value));))
-            .collect(),
+        Some(Query::Pairs(pairs)) => {
+            // Pairs whose value is a literal are encoded now, into the expansion;
+            // only the others are serialized at run time.
+            let mut out = Vec::new();
+            let mut literal = String::new();
+            let flush = |literal: &mut String, out: &mut Vec<TokenStream>| {
+                if !literal.is_empty() {
+                    let text = std::mem::take(literal);
+                    out.push(quote!(#req.push_query_literal(#text);));
+                }
+            };
+            for (key, value) in pairs {
+                match literal_query_value(value) {
+                    Some(text) => {
+                        if !literal.is_empty() {
+                            literal.push('&');
+                        }
+                        literal.push_str(&form_encode(key));
+                        literal.push('=');
+                        literal.push_str(&form_encode(&text));
+                    }
+                    None => {
+                        flush(&mut literal, &mut out);
+                        out.push(
+                            quote_spanned!(value.span()=> #req.push_query_pair(#key, &(#value));),
+                        );
+                    }
+                }
+            }
+            flush(&mut literal, &mut out);
+            out
+        }
         Some(Query::Value(value)) => {
             // Keys of the literal query string may not be set again (rule 6); for a
             // value, that is only known at run time.
@@ -82,7 +110,22 @@ fn expand_call(action: &Action, check_response: bool) -> TokenStream {
             .iter()
             .map(|header| {
                 let (name, value) = (&header.name, &header.value);
-                quote_spanned!(value.span()=> #req.push_header(#name, &(#value));)
+                // The name was checked at compile time, so it is a constant: no
+                // parse at run time (and `from_static` cannot fail at run time).
+                let lower = name.to_ascii_lowercase();
+                let name_const = quote!({
+                    const NAME: #rt::HeaderName = #rt::HeaderName::from_static(#lower);
+                    NAME
+                });
+                match literal_header_value(value) {
+                    Some(text) => quote! {
+                        #req.push_header_value(#name_const, {
+                            const VALUE: #rt::HeaderValue = #rt::HeaderValue::from_static(#text);
+                            VALUE
+                        });
+                    },
+                    None => quote_spanned!(value.span()=> #req.push_header(#name, #name_const, &(#value));),
+                }
             })
             .collect(),
         Some(Headers::Value(value)) => {
@@ -137,6 +180,53 @@ fn expand_call(action: &Action, check_response: bool) -> TokenStream {
             #req
         }
     }
+}
+
+/// The text of a literal query value (a string, integer or bool), as `Display`
+/// would print it.
+fn literal_query_value(value: &syn::Expr) -> Option<String> {
+    let syn::Expr::Lit(lit) = value else {
+        return None;
+    };
+    match &lit.lit {
+        syn::Lit::Str(s) => Some(s.value()),
+        syn::Lit::Int(i) => Some(i.base10_digits().to_string()),
+        syn::Lit::Bool(b) => Some(b.value.to_string()),
+        _ => None,
+    }
+}
+
+/// A literal header value that `HeaderValue::from_static` accepts (visible ASCII
+/// and spaces), so it can be a constant.
+fn literal_header_value(value: &syn::Expr) -> Option<String> {
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(s),
+        ..
+    }) = value
+    else {
+        return None;
+    };
+    let text = s.value();
+    text.bytes()
+        .all(|b| b == b' ' || b.is_ascii_graphic())
+        .then_some(text)
+}
+
+/// `application/x-www-form-urlencoded` byte serialization, as the runtime's
+/// `form_urlencoded::byte_serialize` does it: alphanumerics and `*-._` as they are,
+/// space as `+`, every other byte `%XX`.
+fn form_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
+                out.push(byte as char)
+            }
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
 }
 
 /// After an error, still expand to a value of the right type so the code around the
@@ -271,5 +361,21 @@ fn expand_decl(decl: &Decl) -> TokenStream {
                 #body
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same bytes `form_urlencoded::byte_serialize` writes at run time.
+    #[test]
+    fn literal_query_values_are_form_encoded_like_the_runtime() {
+        assert_eq!(
+            form_encode("userName eq \"a&b\""),
+            "userName+eq+%22a%26b%22"
+        );
+        assert_eq!(form_encode("a*-._~é/?="), "a*-._%7E%C3%A9%2F%3F%3D");
+        assert_eq!(form_encode(""), "");
     }
 }
