@@ -361,6 +361,61 @@ fn bearer(
     })
 }
 
+/// The part of an OAuth scheme that differs between grants: where the token
+/// endpoint is and what is asked of it.
+trait GrantConfig: Send + Sync + 'static {
+    fn token_url(&self) -> &str;
+    /// Asks the token endpoint once; runs as the cache's single flight.
+    fn fetch(
+        self: Arc<Self>,
+        http: reqwest::Client,
+        generation: u64,
+    ) -> BoxFuture<'static, FlightResult>;
+}
+
+/// A grant's configuration and the token cache it fills: what both OAuth schemes
+/// share.
+struct Grant<C> {
+    config: Arc<C>,
+    cache: Arc<TokenCache>,
+}
+
+impl<C: GrantConfig> Grant<C> {
+    fn new(config: C) -> Self {
+        Grant {
+            config: Arc::new(config),
+            cache: Arc::new(TokenCache::new()),
+        }
+    }
+
+    /// The configuration, to change while the scheme is being built (before any
+    /// call shares it).
+    fn config(&mut self) -> &mut C {
+        Arc::get_mut(&mut self.config).expect("configured before use")
+    }
+
+    fn cache(&mut self) -> &mut TokenCache {
+        Arc::get_mut(&mut self.cache).expect("configured before use")
+    }
+
+    fn refresh<'a>(&'a self, http: &reqwest::Client) -> BoxFuture<'a, Result<Credentials, Error>> {
+        let config = self.config.clone();
+        let http = http.clone();
+        let shown = redact_url(config.token_url());
+        Box::pin(async move {
+            self.cache
+                .get_or_refresh(&shown, move |generation| config.fetch(http, generation))
+                .await
+        })
+    }
+
+    /// A 401: forget the token if it is still the one used; always worth one retry.
+    fn rejected(&self, used: &Credentials) -> bool {
+        self.cache.invalidate(used);
+        true
+    }
+}
+
 /// OAuth 2.0 client credentials, as Adobe IMS issues them to server-to-server
 /// integrations.
 ///
@@ -384,10 +439,7 @@ fn bearer(
 /// let auth = Auth::client_credentials(ims);
 /// assert!(!format!("{auth:?}").contains("my-client-secret"));
 /// ```
-pub struct ClientCredentials {
-    config: Arc<ClientConfig>,
-    cache: Arc<TokenCache>,
-}
+pub struct ClientCredentials(Grant<ClientConfig>);
 
 struct ClientConfig {
     token_url: String,
@@ -406,43 +458,31 @@ impl ClientCredentials {
         client_id: impl Into<String>,
         client_secret: impl Into<String>,
     ) -> Self {
-        ClientCredentials {
-            config: Arc::new(ClientConfig {
-                token_url: token_url.into(),
-                client_id: client_id.into(),
-                client_secret: SecretString::from(client_secret.into()),
-                scope: None,
-                extra_headers: Vec::new(),
-                extra: Ok(Vec::new()),
-            }),
-            cache: Arc::new(TokenCache::new()),
-        }
-    }
-
-    /// The configuration, to change while the scheme is being built.
-    fn config(&mut self) -> &mut ClientConfig {
-        Arc::get_mut(&mut self.config).expect("configured before use")
-    }
-
-    fn cache(&mut self) -> &mut TokenCache {
-        Arc::get_mut(&mut self.cache).expect("configured before use")
+        ClientCredentials(Grant::new(ClientConfig {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            scope: None,
+            extra_headers: Vec::new(),
+            extra: Ok(Vec::new()),
+        }))
     }
 
     /// The `scope` to ask for.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.config().scope = Some(scope.into());
+        self.0.config().scope = Some(scope.into());
         self
     }
 
     /// Also sends the client id in this header with every call (Adobe: `X-Api-Key`).
     pub fn client_id_header(self, name: impl Into<String>) -> Self {
-        let id = self.config.client_id.clone();
+        let id = self.0.config.client_id.clone();
         self.header(name, id)
     }
 
     /// Also sends this header with every call.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        let config = self.config();
+        let config = self.0.config();
         config.extra_headers.push((name.into(), value.into()));
         config.extra = config
             .extra_headers
@@ -454,58 +494,38 @@ impl ClientCredentials {
 
     /// Renew tokens this long before they expire (default 60 s).
     pub fn expiry_skew(mut self, skew: Duration) -> Self {
-        self.cache().skew = skew;
+        self.0.cache().skew = skew;
         self
     }
 
     /// How long to trust a token whose answer has no `expires_in` (default 1 h).
     pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
-        self.cache().default_lifetime = lifetime;
+        self.0.cache().default_lifetime = lifetime;
         self
     }
 
     /// The token endpoint.
     pub fn token_url(&self) -> &str {
-        &self.config.token_url
+        &self.0.config.token_url
     }
 
     /// Points the scheme at another token endpoint (a test server, another region).
     pub fn with_token_url(mut self, token_url: impl Into<String>) -> Self {
-        self.config().token_url = token_url.into();
+        self.0.config().token_url = token_url.into();
         self
     }
 }
 
 impl AuthScheme for ClientCredentials {
     fn current(&self) -> Option<Credentials> {
-        self.cache.current()
+        self.0.cache.current()
     }
 
     fn refresh<'a>(
         &'a self,
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<Credentials, Error>> {
-        let config = self.config.clone();
-        let http = http.clone();
-        let shown = redact_url(&config.token_url);
-        Box::pin(async move {
-            self.cache
-                .get_or_refresh(&shown.clone(), move |generation| async move {
-                    let extra = config.extra.clone().map_err(Error::Config)?;
-                    let mut form = vec![
-                        ("grant_type", "client_credentials"),
-                        ("client_id", config.client_id.as_str()),
-                        ("client_secret", config.client_secret.expose_secret()),
-                    ];
-                    if let Some(scope) = &config.scope {
-                        form.push(("scope", scope));
-                    }
-                    let token = request_token(&http, &config.token_url, &shown, &form).await?;
-                    let credentials = bearer(&token.access, &extra, generation, &shown)?;
-                    Ok((credentials, token.expires_in, None))
-                })
-                .await
-        })
+        self.0.refresh(http)
     }
 
     fn may_refresh(&self) -> bool {
@@ -513,19 +533,19 @@ impl AuthScheme for ClientCredentials {
     }
 
     fn rejected(&self, used: &Credentials) -> bool {
-        self.cache.invalidate(used);
-        true
+        self.0.rejected(used)
     }
 
     fn header_names(&self) -> Vec<HeaderName> {
-        let extra = self.config.extra.as_deref().unwrap_or_default();
+        let extra = self.0.config.extra.as_deref().unwrap_or_default();
         std::iter::once(AUTHORIZATION)
             .chain(extra.iter().map(|(name, _)| name.clone()))
             .collect()
     }
 
     fn check(&self) -> Result<(), Error> {
-        self.config
+        self.0
+            .config
             .extra
             .as_ref()
             .map(|_| ())
@@ -536,11 +556,39 @@ impl AuthScheme for ClientCredentials {
 impl fmt::Debug for ClientCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth::ClientCredentials")
-            .field("token_url", &redact_url(&self.config.token_url))
-            .field("client_id", &self.config.client_id)
+            .field("token_url", &redact_url(&self.0.config.token_url))
+            .field("client_id", &self.0.config.client_id)
             .field("client_secret", &"<redacted>")
-            .field("scope", &self.config.scope)
+            .field("scope", &self.0.config.scope)
             .finish_non_exhaustive()
+    }
+}
+
+impl GrantConfig for ClientConfig {
+    fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    fn fetch(
+        self: Arc<Self>,
+        http: reqwest::Client,
+        generation: u64,
+    ) -> BoxFuture<'static, FlightResult> {
+        Box::pin(async move {
+            let shown = redact_url(&self.token_url);
+            let extra = self.extra.clone().map_err(Error::Config)?;
+            let mut form = vec![
+                ("grant_type", "client_credentials"),
+                ("client_id", self.client_id.as_str()),
+                ("client_secret", self.client_secret.expose_secret()),
+            ];
+            if let Some(scope) = &self.scope {
+                form.push(("scope", scope));
+            }
+            let token = request_token(&http, &self.token_url, &shown, &form).await?;
+            let credentials = bearer(&token.access, &extra, generation, &shown)?;
+            Ok((credentials, token.expires_in, None))
+        })
     }
 }
 
@@ -575,10 +623,7 @@ type OnRotate = Arc<dyn Fn(&SecretString) + Send + Sync>;
 /// );
 /// assert!(!format!("{auth:?}").contains("refresh-1"));
 /// ```
-pub struct RefreshToken {
-    config: Arc<RefreshConfig>,
-    cache: Arc<TokenCache>,
-}
+pub struct RefreshToken(Grant<RefreshConfig>);
 
 struct RefreshConfig {
     token_url: String,
@@ -599,56 +644,63 @@ impl RefreshToken {
         client_secret: impl Into<String>,
         refresh_token: impl Into<String>,
     ) -> Self {
-        RefreshToken {
-            config: Arc::new(RefreshConfig {
-                token_url: token_url.into(),
-                client_id: client_id.into(),
-                client_secret: SecretString::from(client_secret.into()),
-                refresh: Mutex::new(SecretString::from(refresh_token.into())),
-                on_rotate: None,
-                dead: Mutex::new(None),
-            }),
-            cache: Arc::new(TokenCache::new()),
-        }
-    }
-
-    fn config(&mut self) -> &mut RefreshConfig {
-        Arc::get_mut(&mut self.config).expect("configured before use")
-    }
-
-    fn cache(&mut self) -> &mut TokenCache {
-        Arc::get_mut(&mut self.cache).expect("configured before use")
+        RefreshToken(Grant::new(RefreshConfig {
+            token_url: token_url.into(),
+            client_id: client_id.into(),
+            client_secret: SecretString::from(client_secret.into()),
+            refresh: Mutex::new(SecretString::from(refresh_token.into())),
+            on_rotate: None,
+            dead: Mutex::new(None),
+        }))
     }
 
     /// Called with every new refresh token, once the token endpoint issued it and
     /// the new access token is cached. It runs outside any lock, so it may itself
     /// make calls; a panic in it is caught and logged.
     pub fn on_rotate(mut self, callback: impl Fn(&SecretString) + Send + Sync + 'static) -> Self {
-        self.config().on_rotate = Some(Arc::new(callback));
+        self.0.config().on_rotate = Some(Arc::new(callback));
         self
     }
 
     /// Renew access tokens this long before they expire (default 60 s).
     pub fn expiry_skew(mut self, skew: Duration) -> Self {
-        self.cache().skew = skew;
+        self.0.cache().skew = skew;
         self
     }
 
     /// How long to trust a token whose answer has no `expires_in` (default 1 h).
     pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
-        self.cache().default_lifetime = lifetime;
+        self.0.cache().default_lifetime = lifetime;
         self
     }
 
     /// Points the scheme at another token endpoint.
     pub fn with_token_url(mut self, token_url: impl Into<String>) -> Self {
-        self.config().token_url = token_url.into();
+        self.0.config().token_url = token_url.into();
         self
     }
 }
 
+impl GrantConfig for RefreshConfig {
+    fn token_url(&self) -> &str {
+        &self.token_url
+    }
+
+    fn fetch(
+        self: Arc<Self>,
+        http: reqwest::Client,
+        generation: u64,
+    ) -> BoxFuture<'static, FlightResult> {
+        Box::pin(self.fetch_rotating(http, generation))
+    }
+}
+
 impl RefreshConfig {
-    async fn fetch(self: Arc<Self>, http: reqwest::Client, generation: u64) -> FlightResult {
+    async fn fetch_rotating(
+        self: Arc<Self>,
+        http: reqwest::Client,
+        generation: u64,
+    ) -> FlightResult {
         let shown = redact_url(&self.token_url);
         let dead = self
             .dead
@@ -709,21 +761,14 @@ impl RefreshConfig {
 
 impl AuthScheme for RefreshToken {
     fn current(&self) -> Option<Credentials> {
-        self.cache.current()
+        self.0.cache.current()
     }
 
     fn refresh<'a>(
         &'a self,
         http: &'a reqwest::Client,
     ) -> BoxFuture<'a, Result<Credentials, Error>> {
-        let config = self.config.clone();
-        let http = http.clone();
-        let shown = redact_url(&config.token_url);
-        Box::pin(async move {
-            self.cache
-                .get_or_refresh(&shown, move |generation| config.fetch(http, generation))
-                .await
-        })
+        self.0.refresh(http)
     }
 
     fn may_refresh(&self) -> bool {
@@ -731,8 +776,7 @@ impl AuthScheme for RefreshToken {
     }
 
     fn rejected(&self, used: &Credentials) -> bool {
-        self.cache.invalidate(used);
-        true
+        self.0.rejected(used)
     }
 
     fn header_names(&self) -> Vec<HeaderName> {
@@ -755,8 +799,8 @@ impl From<ClientCredentials> for crate::Auth {
 impl fmt::Debug for RefreshToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Auth::RefreshToken")
-            .field("token_url", &redact_url(&self.config.token_url))
-            .field("client_id", &self.config.client_id)
+            .field("token_url", &redact_url(&self.0.config.token_url))
+            .field("client_id", &self.0.config.client_id)
             .field("client_secret", &"<redacted>")
             .field("refresh_token", &"<redacted>")
             .finish_non_exhaustive()
