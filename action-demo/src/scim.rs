@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub(crate) const LIST_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 pub(crate) const ERROR_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
-pub(crate) const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+const PATCH_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// Atlassian caps a page at 100 resources.
 pub(crate) const MAX_COUNT: usize = 100;
 
@@ -159,6 +159,23 @@ pub(crate) fn scim_error(status: StatusCode, scim_type: Option<&str>, detail: &s
 
 fn not_found(id: &str) -> Response {
     scim_error(StatusCode::NOT_FOUND, None, &format!("User {id} not found"))
+}
+
+/// The operations of a PATCH body, which must be a SCIM PatchOp.
+pub(crate) fn patch_operations(body: &Bytes) -> Result<Vec<Value>, Response> {
+    let patch = parse_object(body)?;
+    let is_patch_op = patch
+        .get("schemas")
+        .and_then(Value::as_array)
+        .is_some_and(|s| s.iter().any(|s| s == PATCH_SCHEMA));
+    match patch.get("Operations").and_then(Value::as_array) {
+        Some(operations) if is_patch_op => Ok(operations.clone()),
+        _ => Err(scim_error(
+            StatusCode::BAD_REQUEST,
+            Some("invalidSyntax"),
+            &format!("A PATCH body is a PatchOp: {{\"schemas\":[\"{PATCH_SCHEMA}\"],\"Operations\":[...]}}"),
+        )),
+    }
 }
 
 pub(crate) fn parse_object(body: &Bytes) -> Result<Map<String, Value>, Response> {
@@ -326,24 +343,9 @@ async fn patch_user(
     if let Err(denied) = dir.authorize(&headers, &directory) {
         return denied;
     }
-    let patch = match parse_object(&body) {
-        Ok(patch) => patch,
+    let operations = match patch_operations(&body) {
+        Ok(operations) => operations,
         Err(error) => return error,
-    };
-    let schemas_ok = patch
-        .get("schemas")
-        .and_then(Value::as_array)
-        .is_some_and(|s| s.iter().any(|s| s == PATCH_SCHEMA));
-    let Some(operations) = patch
-        .get("Operations")
-        .and_then(Value::as_array)
-        .filter(|_| schemas_ok)
-    else {
-        return scim_error(
-            StatusCode::BAD_REQUEST,
-            Some("invalidSyntax"),
-            &format!("A PATCH body is a PatchOp: {{\"schemas\":[\"{PATCH_SCHEMA}\"],\"Operations\":[...]}}"),
-        );
     };
     let mut users = dir.users();
     let Some(index) = users.iter().position(|u| u["id"] == id.as_str()) else {
@@ -351,7 +353,7 @@ async fn patch_user(
     };
     let mut user = users[index].clone();
     for operation in operations {
-        if let Err(error) = apply(&mut user, operation) {
+        if let Err(error) = apply(&mut user, &operation) {
             return error;
         }
     }

@@ -1,7 +1,7 @@
 //! SCIM `/Groups` of the demo directory: create, read, list, replace, patch
 //! (rename, add and remove members), delete.
 
-use crate::scim::{parse_object, scim_error, scim_json, Shared, MAX_COUNT, PATCH_SCHEMA};
+use crate::scim::{parse_object, scim_error, scim_json, Shared, MAX_COUNT};
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -151,23 +151,9 @@ pub async fn patch(
     if let Err(denied) = dir.authorize(&headers, &directory) {
         return denied;
     }
-    let patch = match parse_object(&body) {
-        Ok(patch) => patch,
+    let operations = match crate::scim::patch_operations(&body) {
+        Ok(operations) => operations,
         Err(error) => return error,
-    };
-    let is_patch_op = patch["schemas"]
-        .as_array()
-        .is_some_and(|s| s.iter().any(|s| s == PATCH_SCHEMA));
-    let Some(operations) = patch
-        .get("Operations")
-        .and_then(Value::as_array)
-        .filter(|_| is_patch_op)
-    else {
-        return scim_error(
-            StatusCode::BAD_REQUEST,
-            Some("invalidSyntax"),
-            "A PATCH body is a PatchOp",
-        );
     };
     let mut groups = dir
         .groups
