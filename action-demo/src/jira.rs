@@ -151,6 +151,23 @@ fn admit(atlassian: &Shared, uri: &Uri, headers: &HeaderMap) -> Result<(), Respo
     Ok(())
 }
 
+/// `admit`, then the body as JSON (Jira answers an unparsable one with a 400).
+fn admit_json(
+    atlassian: &Shared,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Value, Response> {
+    admit(atlassian, uri, headers)?;
+    serde_json::from_slice(body).map_err(|_| {
+        jira_error(
+            StatusCode::BAD_REQUEST,
+            &["Invalid request payload."],
+            json!({}),
+        )
+    })
+}
+
 fn jira_error(status: StatusCode, messages: &[&str], errors: Value) -> Response {
     json_response(
         status,
@@ -236,15 +253,9 @@ async fn create_issue(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(denied) = admit(&atlassian, &uri, &headers) {
-        return denied;
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return jira_error(
-            StatusCode::BAD_REQUEST,
-            &["Invalid request payload."],
-            json!({}),
-        );
+    let body = match admit_json(&atlassian, &uri, &headers, &body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let fields = &body["fields"];
     let project = fields["project"]["key"].as_str().unwrap_or_default();
@@ -293,15 +304,9 @@ async fn search(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if let Err(denied) = admit(&atlassian, &uri, &headers) {
-        return denied;
-    }
-    let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return jira_error(
-            StatusCode::BAD_REQUEST,
-            &["Invalid request payload."],
-            json!({}),
-        );
+    let body = match admit_json(&atlassian, &uri, &headers, &body) {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let jql = body["jql"].as_str().unwrap_or_default().trim();
     let project = match jql.split(" ORDER BY").next().unwrap_or_default().trim() {
