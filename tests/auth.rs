@@ -55,6 +55,19 @@ fn connector(api: &TestServer, auth: Auth) -> Connector {
     Connector::new(api.url(), auth).unwrap()
 }
 
+/// `n` concurrent `GET /x` calls through clones of one connector.
+fn spawn_calls(
+    connector: &Connector,
+    n: usize,
+) -> Vec<tokio::task::JoinHandle<Result<api_action::Response<serde_json::Value>, Error>>> {
+    (0..n)
+        .map(|_| {
+            let connector = connector.clone();
+            tokio::spawn(async move { api_action!(GET "/x").send(&connector).await })
+        })
+        .collect()
+}
+
 fn seen_auth(api: &TestServer) -> Vec<String> {
     api.requests()
         .iter()
@@ -137,15 +150,10 @@ async fn concurrent_calls(n: usize) -> (usize, usize, Duration) {
     let api = echoing_api().await;
     let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
     let started = Instant::now();
-    let calls: Vec<_> = (0..n)
-        .map(|_| {
-            let umapi = umapi.clone();
-            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await.map(|r| r.body) })
-        })
-        .collect();
+    let calls = spawn_calls(&umapi, n);
     let mut ok = 0;
     for call in calls {
-        let body = call.await.unwrap().unwrap();
+        let body = call.await.unwrap().unwrap().body;
         assert_eq!(body["auth"], "Bearer tok-1");
         ok += 1;
     }
@@ -226,14 +234,9 @@ async fn concurrent_401s_for_one_token_cause_one_refresh() {
     let tokens = issuing_tokens(Some(3600), Duration::ZERO).await;
     let api = refusing_first_token(Duration::from_millis(30)).await;
     let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
-    let calls: Vec<_> = (0..20)
-        .map(|_| {
-            let umapi = umapi.clone();
-            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await.map(|r| r.body) })
-        })
-        .collect();
+    let calls = spawn_calls(&umapi, 20);
     for call in calls {
-        assert_eq!(call.await.unwrap().unwrap()["auth"], "Bearer tok-2");
+        assert_eq!(call.await.unwrap().unwrap().body["auth"], "Bearer tok-2");
     }
     // One token for the first wave, one after it was rejected: a 401 for tok-1
     // does not throw away tok-2 fetched by another call meanwhile.
@@ -243,6 +246,11 @@ async fn concurrent_401s_for_one_token_cause_one_refresh() {
 /// A 3LO token endpoint: refresh token `r-N` is exchanged for access token `tok-N`
 /// and refresh token `r-(N+1)`; any other refresh token is dead.
 async fn rotating_tokens() -> TestServer {
+    rotating_tokens_after(Duration::ZERO).await
+}
+
+/// The same, answering only after `delay`.
+async fn rotating_tokens_after(delay: Duration) -> TestServer {
     let newest = Mutex::new(1usize);
     TestServer::start(move |request: &Recorded| {
         let mut newest = newest.lock().unwrap();
@@ -262,6 +270,7 @@ async fn rotating_tokens() -> TestServer {
                 n + 1
             ),
         )
+        .delay(delay)
     })
     .await
 }
@@ -432,30 +441,7 @@ async fn secrets_never_show_in_debug_display_errors_or_traces() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_cancelled_during_a_refresh_does_not_lose_the_rotated_token() {
     // The token endpoint answers slowly; the first call gives up before it does.
-    let newest = Arc::new(Mutex::new(1usize));
-    let sent = Arc::new(Mutex::new(Vec::new()));
-    let tokens = TestServer::start({
-        let (newest, sent) = (newest.clone(), sent.clone());
-        move |request: &Recorded| {
-            let presented = request.form_field("refresh_token").unwrap_or_default();
-            sent.lock().unwrap().push(presented.clone());
-            let mut newest = newest.lock().unwrap();
-            if presented != format!("r-{newest}") {
-                return Reply::json(403, r#"{"error":"invalid_grant"}"#);
-            }
-            *newest += 1;
-            Reply::json(
-                200,
-                &format!(
-                    r#"{{"access_token":"tok-{}","expires_in":3600,"refresh_token":"r-{}"}}"#,
-                    *newest - 1,
-                    *newest
-                ),
-            )
-            .delay(Duration::from_millis(300))
-        }
-    })
-    .await;
+    let tokens = rotating_tokens_after(Duration::from_millis(300)).await;
     let api = echoing_api().await;
     let rotated = Arc::new(Mutex::new(Vec::new()));
     let jira = connector(&api, three_lo(&tokens, "r-1", rotated.clone()));
@@ -468,11 +454,12 @@ async fn a_call_cancelled_during_a_refresh_does_not_lose_the_rotated_token() {
     assert!(cancelled.is_err(), "the first call was cancelled");
     let out = api_action!(GET "/x").send(&jira).await.unwrap();
     assert_eq!(out.body["auth"], "Bearer tok-1");
-    assert_eq!(
-        *sent.lock().unwrap(),
-        ["r-1"],
-        "the old refresh token was never sent again"
-    );
+    let sent: Vec<String> = tokens
+        .requests()
+        .iter()
+        .filter_map(|r| r.form_field("refresh_token"))
+        .collect();
+    assert_eq!(sent, ["r-1"], "the old refresh token was never sent again");
     assert_eq!(
         *rotated.lock().unwrap(),
         ["r-2"],
@@ -490,12 +477,7 @@ async fn calls_waiting_for_a_failed_token_request_share_its_error() {
     let api = echoing_api().await;
     let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
     let started = Instant::now();
-    let calls: Vec<_> = (0..20)
-        .map(|_| {
-            let umapi = umapi.clone();
-            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await })
-        })
-        .collect();
+    let calls = spawn_calls(&umapi, 20);
     for call in calls {
         let err = call.await.unwrap().unwrap_err();
         assert!(
@@ -520,14 +502,9 @@ async fn a_token_that_expires_at_once_still_serves_the_calls_that_waited_for_it(
     let tokens = issuing_tokens(Some(0), Duration::from_millis(50)).await;
     let api = echoing_api().await;
     let umapi = connector(&api, Auth::client_credentials(ims(&tokens)));
-    let calls: Vec<_> = (0..20)
-        .map(|_| {
-            let umapi = umapi.clone();
-            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await.map(|r| r.body) })
-        })
-        .collect();
+    let calls = spawn_calls(&umapi, 20);
     for call in calls {
-        assert_eq!(call.await.unwrap().unwrap()["auth"], "Bearer tok-1");
+        assert_eq!(call.await.unwrap().unwrap().body["auth"], "Bearer tok-1");
     }
     assert_eq!(tokens.count(), 1);
 }
@@ -574,12 +551,7 @@ async fn waiting_for_a_token_counts_against_the_call_timeout() {
         .build()
         .unwrap();
     let started = Instant::now();
-    let calls: Vec<_> = (0..4)
-        .map(|_| {
-            let umapi = umapi.clone();
-            tokio::spawn(async move { api_action!(GET "/x").send(&umapi).await })
-        })
-        .collect();
+    let calls = spawn_calls(&umapi, 4);
     for call in calls {
         let err = call.await.unwrap().unwrap_err();
         println!("{err}");
