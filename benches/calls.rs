@@ -11,7 +11,7 @@
 //! alike, and the median round is reported with the ratio api-action /
 //! hand-written. See docs/benchmarks.md.
 
-use api_action::{api_action, Action, Auth, Connector};
+use api_action::{api_action, Action, ActionRequest, Auth, Connector};
 use serde::{Deserialize, Serialize};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -150,20 +150,17 @@ async fn send_hand_written(client: &reqwest::Client, base: &str) -> Item {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
-async fn send_call_form(connector: &Connector) -> Item {
-    let body = payload();
+/// The call form's request, built but not sent.
+fn call_form(body: &NewItem) -> ActionRequest<Item> {
     api_action!(POST "/items/<itemId>" -> Item, itemId = ITEM,
         query { limit: 10, sort: "name" },
         headers { "X-Request-Id": "req-1" },
-        body = &body)
-    .send(connector)
-    .await
-    .unwrap()
-    .body
+        body = body)
 }
 
-async fn send_declared(connector: &Connector) -> Item {
-    let action = UpdateItem {
+/// The declared action, with the same values.
+fn declared() -> UpdateItem<&'static str> {
+    UpdateItem {
         item_id: ITEM,
         query: ItemQuery {
             limit: 10,
@@ -173,8 +170,15 @@ async fn send_declared(connector: &Connector) -> Item {
             request_id: "req-1",
         },
         body: payload(),
-    };
-    connector.send(action).await.unwrap().body
+    }
+}
+
+async fn send_call_form(connector: &Connector) -> Item {
+    call_form(&payload()).send(connector).await.unwrap().body
+}
+
+async fn send_declared(connector: &Connector) -> Item {
+    connector.send(declared()).await.unwrap().body
 }
 
 /// Median of `rounds` timings of `f`.
@@ -343,31 +347,12 @@ fn main() {
         hand.push(t.elapsed());
         let t = Instant::now();
         for _ in 0..builds {
-            let body = payload();
-            drop(black_box(
-                api_action!(POST "/items/<itemId>" -> Item, itemId = ITEM,
-                query { limit: 10, sort: "name" },
-                headers { "X-Request-Id": "req-1" },
-                body = &body),
-            ));
+            drop(black_box(call_form(&payload())));
         }
         call.push(t.elapsed());
         let t = Instant::now();
         for _ in 0..builds {
-            drop(black_box(
-                UpdateItem {
-                    item_id: ITEM,
-                    query: ItemQuery {
-                        limit: 10,
-                        sort: "name",
-                    },
-                    headers: Tracing {
-                        request_id: "req-1",
-                    },
-                    body: payload(),
-                }
-                .into_request(),
-            ));
+            drop(black_box(declared().into_request()));
         }
         decl.push(t.elapsed());
     }
