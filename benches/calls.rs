@@ -13,7 +13,10 @@
 
 use api_action::{api_action, Action, ActionRequest, Auth, Connector};
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 use std::hint::black_box;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 #[derive(Serialize)]
@@ -181,33 +184,110 @@ async fn send_declared(connector: &Connector) -> Item {
     connector.send(declared()).await.unwrap().body
 }
 
-/// Median of `rounds` timings of `f`.
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
+/// Sequential calls of one variant in a row, before the next variant's turn.
+const BLOCK: usize = 50;
+
+/// The variants, in the order they are reported. The second hand-written client
+/// is an A/A control: the same code as the baseline over a connection of its own,
+/// so the spread between two identical variants is printed beside the ratios.
+const VARIANTS: [&str; 4] = [
+    "hand-written reqwest",
+    "api_action! call",
+    "api_action! declared",
+    "hand-written again (A/A)",
+];
+
+struct Clients {
+    base: String,
+    client: reqwest::Client,
+    control: reqwest::Client,
+    connector: Connector,
+}
+
+impl Clients {
+    /// One call of variant `which`. Each variant's future is polled through one
+    /// non-inlined function per future type, so the two hand-written variants run
+    /// the very same machine code and no variant is inlined into this dispatch
+    /// (code placement alone moves timings by a percent or two).
+    async fn send(&self, which: usize) {
+        match which {
+            0 => apart(send_hand_written(&self.client, &self.base)).await,
+            1 => apart(send_call_form(&self.connector)).await,
+            2 => apart(send_declared(&self.connector)).await,
+            _ => apart(send_hand_written(&self.control, &self.base)).await,
+        }
+    }
+}
+
+async fn apart<F: Future<Output = Item>>(future: F) {
+    let mut future = std::pin::pin!(future);
+    let item = std::future::poll_fn(|cx| poll_apart(future.as_mut(), cx)).await;
+    drop(black_box(item));
+}
+
+#[inline(never)]
+fn poll_apart<F: Future>(future: Pin<&mut F>, cx: &mut Context<'_>) -> Poll<F::Output> {
+    future.poll(cx)
+}
+
+/// CPU time the calling thread has run, user and kernel (Linux; `None`
+/// elsewhere): it tells the client's own cost apart from waiting for the server.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// The median of some samples.
+fn median<T: PartialOrd + Copy>(mut samples: Vec<T>) -> T {
+    samples.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     samples[samples.len() / 2]
 }
 
-fn report(name: &str, unit: &str, baseline: Duration, variants: &[(&str, Duration)], per: u32) {
+/// Prints each variant's median time per operation, and its ratio to the
+/// baseline (variant 0) as the median of paired ratios: `samples[v][i]` and
+/// `samples[0][i]` were taken back to back, so each pair saw the same machine,
+/// and a hiccup in one pair does not move the median.
+fn report(name: &str, unit: &str, samples: Vec<Vec<Duration>>, per: usize) {
     println!("\n{name}");
-    let per_op = |d: Duration| d.as_secs_f64() * 1e6 / f64::from(per);
-    println!("  hand-written reqwest   {:>9.2} {unit}", per_op(baseline));
-    for (label, time) in variants {
+    let per_op = |d: Duration| d.as_secs_f64() * 1e6 / per as f64;
+    let baseline = &samples[0];
+    println!(
+        "  {:<26} {:>9.2} {unit}",
+        VARIANTS[0],
+        per_op(median(baseline.clone()))
+    );
+    for (label, variant) in VARIANTS.iter().zip(&samples).skip(1) {
+        let cost = median(
+            variant
+                .iter()
+                .zip(baseline)
+                .map(|(v, b)| v.as_secs_f64() / b.as_secs_f64())
+                .collect(),
+        );
         // Throughput ratio = baseline time / variant time; cost ratio = variant / baseline.
         println!(
-            "  {label:<22} {:>9.2} {unit}   cost ratio {:.3}   throughput ratio {:.3}",
-            per_op(*time),
-            time.as_secs_f64() / baseline.as_secs_f64(),
-            baseline.as_secs_f64() / time.as_secs_f64()
+            "  {label:<26} {:>9.2} {unit}   cost ratio {cost:.3}   throughput ratio {:.3}",
+            per_op(median(variant.clone())),
+            1.0 / cost
         );
     }
 }
 
+/// Round `round`'s order of the variants: rotated every round, so that no
+/// variant always runs first, or always after the same other one.
+fn order(round: usize, step: usize) -> impl Iterator<Item = usize> {
+    let n = VARIANTS.len();
+    (0..n).map(move |k| (k + round + step) % n)
+}
+
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var("BENCH_QUICK").is_ok();
-    let (rounds, sequential, concurrent, builds) = if quick {
-        (3, 200, 640, 20_000)
+    // Concurrent rounds are short and many: their timings spread more.
+    let (rounds, concurrent_rounds, sequential, concurrent, builds) = if quick {
+        (3, 3, 200, 640, 20_000usize)
     } else {
-        (11, 2_000, 6_400, 200_000)
+        (11, 31, 2_000, 3_200, 200_000)
     };
     // One core for the client, one for the server (the machine has two).
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -215,14 +295,23 @@ fn main() {
         .build()
         .unwrap();
     let base = serve_on_own_thread();
-    let client = reqwest::Client::builder().build().unwrap();
     let connector = Connector::builder(base.clone())
         .auth(Auth::bearer(TOKEN))
         .build()
         .unwrap();
+    // The hand-written calls go through the connector's own client, so all
+    // variants share one connection pool (on two connections, which one is
+    // faster varies from run to run by a percent or two).
+    let shared = connector.http_client().clone();
+    let clients = std::sync::Arc::new(Clients {
+        client: shared.clone(),
+        control: shared.clone(),
+        connector,
+        base,
+    });
 
     if std::env::args().any(|a| a == "--sizes") {
-        print_sizes(&connector);
+        print_sizes(&clients.connector);
         return;
     }
     // `--only hand|call|declared N`: N sequential calls of one variant and nothing
@@ -230,15 +319,15 @@ fn main() {
     // wall time is repeatable on a busy machine.
     let args: Vec<String> = std::env::args().collect();
     if let Some(i) = args.iter().position(|a| a == "--only") {
-        let which = args.get(i + 1).cloned().unwrap_or_default();
+        let which = match args.get(i + 1).map(String::as_str) {
+            Some("hand") => 0,
+            Some("call") => 1,
+            _ => 2,
+        };
         let n: u32 = args.get(i + 2).and_then(|n| n.parse().ok()).unwrap_or(1000);
         runtime.block_on(async {
             for _ in 0..n {
-                match which.as_str() {
-                    "hand" => drop(black_box(send_hand_written(&client, &base).await)),
-                    "call" => drop(black_box(send_call_form(&connector).await)),
-                    _ => drop(black_box(send_declared(&connector).await)),
-                }
+                clients.send(which).await;
             }
         });
         return;
@@ -246,9 +335,9 @@ fn main() {
 
     // The three send the same bytes: checked once, then timed.
     runtime.block_on(async {
-        let a = send_hand_written(&client, &base).await;
-        let b = send_call_form(&connector).await;
-        let c = send_declared(&connector).await;
+        let a = send_hand_written(&clients.client, &clients.base).await;
+        let b = send_call_form(&clients.connector).await;
+        let c = send_declared(&clients.connector).await;
         assert_eq!(
             (a.id.as_str(), b.id.as_str(), c.id.as_str()),
             ("item-42", "item-42", "item-42")
@@ -257,59 +346,62 @@ fn main() {
     let call_url =
         api_action!(POST "/items/<itemId>", itemId = ITEM, query { limit: 10, sort: "name" })
             .relative_url();
-    let hand_url = hand_written(&client, &base, &payload())
+    let hand_url = hand_written(&clients.client, &clients.base, &payload())
         .build()
         .unwrap()
         .url()
         .to_string();
-    assert_eq!(format!("{base}{call_url}"), hand_url, "same URL");
+    assert_eq!(format!("{}{call_url}", clients.base), hand_url, "same URL");
 
-    // 1. Sequential calls, interleaved call by call so that whatever the machine
-    //    does meanwhile falls on the three alike.
-    let (mut hand, mut call, mut decl) = (vec![], vec![], vec![]);
-    for _ in 0..rounds {
+    // 1. Sequential calls, interleaved in blocks of BLOCK calls (in a rotating
+    //    order) so that whatever the machine does meanwhile falls on all variants
+    //    alike, while each block runs with its own code warm in the caches, as a
+    //    program that makes many such calls would.
+    let mut samples = vec![Vec::new(); VARIANTS.len()];
+    let mut cpus = vec![Vec::new(); VARIANTS.len()];
+    for round in 0..rounds {
         runtime.block_on(async {
-            let mut sums = [Duration::ZERO; 3];
-            for i in 0..sequential * 3 {
-                let t = Instant::now();
-                match i % 3 {
-                    0 => drop(black_box(send_hand_written(&client, &base).await)),
-                    1 => drop(black_box(send_call_form(&connector).await)),
-                    _ => drop(black_box(send_declared(&connector).await)),
+            for step in 0..sequential / BLOCK {
+                for which in order(round, step) {
+                    let cpu_before = thread_cpu();
+                    let t = Instant::now();
+                    for _ in 0..BLOCK {
+                        clients.send(which).await;
+                    }
+                    samples[which].push(t.elapsed());
+                    if let (Some(after), Some(before)) = (thread_cpu(), cpu_before) {
+                        cpus[which].push(after - before);
+                    }
                 }
-                sums[(i % 3) as usize] += t.elapsed();
             }
-            hand.push(sums[0]);
-            call.push(sums[1]);
-            decl.push(sums[2]);
         });
     }
     report(
-        &format!("sequential calls ({sequential} each per round, interleaved, median of {rounds})"),
+        &format!("sequential calls ({rounds} rounds of {sequential} per variant, interleaved in blocks of {BLOCK}; medians of blocks)"),
         "µs/call",
-        median(hand),
-        &[
-            ("api_action! call", median(call)),
-            ("api_action! declared", median(decl)),
-        ],
-        sequential,
+        samples,
+        BLOCK,
     );
-    // 2. 64 concurrent calls.
-    let concurrently = |which: u8| {
-        let (client, base, connector) = (client.clone(), base.clone(), connector.clone());
+
+    if cpus.iter().all(|c| !c.is_empty()) {
+        report(
+            "  of which CPU time of the calling thread (user + kernel)",
+            "µs/call",
+            cpus,
+            BLOCK,
+        );
+    }
+    // 2. 64 concurrent callers, one variant at a time, in a rotating order.
+    let concurrently = |which: usize| {
+        let clients = clients.clone();
         runtime.block_on(async move {
             let t = Instant::now();
             let tasks: Vec<_> = (0..64)
                 .map(|_| {
-                    let (client, base, connector) =
-                        (client.clone(), base.clone(), connector.clone());
+                    let clients = clients.clone();
                     tokio::spawn(async move {
                         for _ in 0..concurrent / 64 {
-                            match which {
-                                0 => drop(black_box(send_hand_written(&client, &base).await)),
-                                1 => drop(black_box(send_call_form(&connector).await)),
-                                _ => drop(black_box(send_declared(&connector).await)),
-                            }
+                            clients.send(which).await;
                         }
                     })
                 })
@@ -320,50 +412,41 @@ fn main() {
             t.elapsed()
         })
     };
-    let (mut hand, mut call, mut decl) = (vec![], vec![], vec![]);
-    for _ in 0..rounds {
-        hand.push(concurrently(0));
-        call.push(concurrently(1));
-        decl.push(concurrently(2));
+    let mut samples = vec![Vec::new(); VARIANTS.len()];
+    for round in 0..concurrent_rounds {
+        for which in order(round, 0) {
+            samples[which].push(concurrently(which));
+        }
     }
     report(
-        &format!("64 concurrent callers ({concurrent} calls per round, median of {rounds})"),
+        &format!(
+            "64 concurrent callers ({concurrent} calls per round, median of {concurrent_rounds})"
+        ),
         "µs/call",
-        median(hand),
-        &[
-            ("api_action! call", median(call)),
-            ("api_action! declared", median(decl)),
-        ],
+        samples,
         concurrent,
     );
 
     // 3. Building the request, without sending.
-    let (mut hand, mut call, mut decl) = (vec![], vec![], vec![]);
-    for _ in 0..rounds {
-        let t = Instant::now();
-        for _ in 0..builds {
-            black_box(hand_written(&client, &base, &payload()).build().unwrap());
+    let mut samples = vec![Vec::new(); VARIANTS.len()];
+    let (client, base) = (&clients.client, &clients.base);
+    for round in 0..rounds {
+        for which in order(round, 0) {
+            let t = Instant::now();
+            for _ in 0..builds {
+                match which {
+                    1 => drop(black_box(call_form(&payload()))),
+                    2 => drop(black_box(declared().into_request())),
+                    _ => drop(black_box(hand_written(client, base, &payload()).build())),
+                }
+            }
+            samples[which].push(t.elapsed());
         }
-        hand.push(t.elapsed());
-        let t = Instant::now();
-        for _ in 0..builds {
-            drop(black_box(call_form(&payload())));
-        }
-        call.push(t.elapsed());
-        let t = Instant::now();
-        for _ in 0..builds {
-            drop(black_box(declared().into_request()));
-        }
-        decl.push(t.elapsed());
     }
     report(
         &format!("building the request ({builds} per round, median of {rounds})"),
         "µs/build",
-        median(hand),
-        &[
-            ("api_action! call", median(call)),
-            ("api_action! declared", median(decl)),
-        ],
+        samples,
         builds,
     );
 }

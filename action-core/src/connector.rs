@@ -38,6 +38,11 @@ struct Inner {
     /// Scheme, host and path prefix, without a trailing `/`: relative URLs start
     /// with `/` and are appended (never `Url::join`ed, which would drop the prefix).
     base: String,
+    /// The same base URL, parsed once: each call's URL is resolved against it,
+    /// so scheme, host and port are never parsed again.
+    base_url: Url,
+    /// Where the path prefix starts in `base` (after scheme, host and port).
+    prefix_at: usize,
     client: reqwest::Client,
     auth: Auth,
     /// The headers the auth scheme sets: a call may not set them.
@@ -100,6 +105,20 @@ impl Connector {
     /// The base URL every relative URL is appended to, without a trailing `/`.
     pub fn base_url(&self) -> &str {
         &self.inner.base
+    }
+
+    /// The HTTP client the connector sends with, for a request made outside
+    /// `api_action!` that should share the connector's connection pool. It adds
+    /// no credentials and no base URL: those are the connector's.
+    ///
+    /// ```
+    /// # let connector = action_core::Connector::builder("https://h.example").build()?;
+    /// let client: reqwest::Client = connector.http_client().clone();
+    /// # drop(client);
+    /// # Ok::<(), action_core::Error>(())
+    /// ```
+    pub fn http_client(&self) -> &reqwest::Client {
+        &self.inner.client
     }
 
     /// The connector's credential; clone it to share one OAuth grant (and its
@@ -167,14 +186,17 @@ impl Connector {
             prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
         // When the request can only ever be sent once, the first attempt takes
         // its parts instead of copying them, as a hand-written call would.
-        let reusable = (may_retry && policy.attempts() > 1) || inner.auth.scheme().may_refresh();
-        let started = Instant::now();
+        let retries = may_retry && policy.attempts() > 1;
+        let reusable = retries || inner.auth.scheme().may_refresh();
+        let limit = prepared.timeout.or(inner.timeout);
+        // The clock is read only if a deadline or a retry will need it.
+        let started = (retries || limit.is_some()).then(Instant::now);
         // The timeout bounds the whole call: every attempt, the waits between
         // them, and waiting for credentials share one deadline.
-        let deadline = prepared
-            .timeout
-            .or(inner.timeout)
-            .map(|limit| Deadline { started, limit });
+        let deadline = limit
+            .zip(started)
+            .map(|(limit, started)| Deadline { started, limit });
+        let elapsed = |waited: Duration| started.map_or(waited, |s| s.elapsed().max(waited));
         // Time spent waiting between attempts; counted even if a policy's own sleep
         // does not let the clock run (as in tests).
         let mut waited = Duration::ZERO;
@@ -202,7 +224,7 @@ impl Connector {
                     let status = response.status();
                     if may_retry && retry::is_retryable_status(status) {
                         let wait = retry::retry_after(response.headers());
-                        let delay = policy.next_delay(attempt, started.elapsed().max(waited), wait);
+                        let delay = policy.next_delay(attempt, elapsed(waited), wait);
                         if let Some(delay) = delay.filter(|d| fits(*d)) {
                             tracing::debug!(
                                 attempt,
@@ -222,7 +244,7 @@ impl Connector {
                 Err(AttemptError::Auth(error)) => return Err(error),
                 Err(AttemptError::Transport(error)) => {
                     if may_retry && retry::is_retryable_error(&error) {
-                        let delay = policy.next_delay(attempt, started.elapsed().max(waited), None);
+                        let delay = policy.next_delay(attempt, elapsed(waited), None);
                         if let Some(delay) = delay.filter(|d| fits(*d)) {
                             tracing::debug!(
                                 attempt,
@@ -247,15 +269,9 @@ impl Connector {
             call: call.clone(),
             problem,
         };
-        let mut url =
-            String::with_capacity(inner.base.len() + parts.path.len() + parts.query.len() + 1);
-        url.push_str(&inner.base);
-        url.push_str(&parts.path);
-        if !parts.query.is_empty() {
-            url.push('?');
-            url.push_str(&parts.query);
-        }
-        let url = Url::parse(&url).map_err(|e| refuse(RequestProblem::Url(e.to_string())))?;
+        let url = inner
+            .url(&parts.path, &parts.query)
+            .map_err(|e| refuse(RequestProblem::Url(e)))?;
 
         let mut headers = parts.headers;
         for name in headers.keys() {
@@ -440,6 +456,39 @@ impl Connector {
     }
 }
 
+impl Inner {
+    /// The absolute URL of a call: the base URL's path prefix, the call's path and
+    /// query.
+    ///
+    /// Resolved against the parsed base URL as a path-absolute reference, which
+    /// parses only what follows the host; the same as parsing `base + path + ?query`
+    /// whole (a property test holds the two equal), at a fraction of the cost: no
+    /// scheme, host or IDNA processing per call.
+    fn url(&self, path: &str, query: &str) -> Result<Url, String> {
+        let prefix = &self.base[self.prefix_at..];
+        let mut relative = String::with_capacity(prefix.len() + path.len() + query.len() + 1);
+        relative.push_str(prefix);
+        relative.push_str(path);
+        if !query.is_empty() {
+            relative.push('?');
+            relative.push_str(query);
+        }
+        // Only a reference that starts with one `/` keeps the base's host: `//x`,
+        // `/\x` or `/\n/x` (the parser drops tabs and newlines) would name another
+        // host, and anything else resolves differently from concatenation. Those
+        // take the whole-URL parse; encoded values never do.
+        let path_absolute = relative.starts_with('/')
+            && !matches!(relative.as_bytes().get(1), Some(b'/' | b'\\'))
+            && !relative.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r'));
+        let url = if path_absolute || relative.is_empty() {
+            self.base_url.join(&relative)
+        } else {
+            Url::parse(&format!("{}{relative}", &self.base[..self.prefix_at]))
+        };
+        url.map_err(|e| e.to_string())
+    }
+}
+
 /// When a call must be over.
 #[derive(Clone, Copy)]
 struct Deadline {
@@ -490,7 +539,11 @@ impl Prepared {
         if let Some(body) = self.body.take() {
             *request.body_mut() = Some(body.into());
         }
-        *request.timeout_mut() = timeout;
+        if timeout.is_some() {
+            // `timeout_mut` allocates the request's extension map even to store
+            // `None`; a request without a deadline skips it.
+            *request.timeout_mut() = timeout;
+        }
         request
     }
 
@@ -512,7 +565,11 @@ impl Prepared {
         if let Some(body) = &self.body {
             *request.body_mut() = Some(body.clone().into());
         }
-        *request.timeout_mut() = timeout;
+        if timeout.is_some() {
+            // `timeout_mut` allocates the request's extension map even to store
+            // `None`; a request without a deadline skips it.
+            *request.timeout_mut() = timeout;
+        }
         request
     }
 }
@@ -663,6 +720,8 @@ impl ConnectorBuilder {
     /// Checks the configuration and builds the connector and its HTTP client.
     pub fn build(self) -> Result<Connector, Error> {
         let base = check_base_url(&self.base)?;
+        let base_url = Url::parse(&base)
+            .map_err(|e| Error::Config(format!("the base URL could not be parsed again: {e}")))?;
         self.auth.scheme().check()?;
         let auth_headers = self.auth.scheme().header_names();
         let content_type = HeaderValue::from_str(&self.content_type).map_err(|_| {
@@ -701,6 +760,8 @@ impl ConnectorBuilder {
 
         Ok(Connector {
             inner: Arc::new(Inner {
+                prefix_at: prefix_at(&base_url),
+                base_url,
                 base,
                 client,
                 auth: self.auth,
@@ -756,6 +817,12 @@ fn check_base_url(base: &str) -> Result<String, Error> {
         ));
     }
     Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+/// Where the path starts in a checked base URL without its trailing `/`.
+fn prefix_at(base: &Url) -> usize {
+    let path = base.path().trim_end_matches('/');
+    base.as_str().trim_end_matches('/').len() - path.len()
 }
 
 /// A base URL as errors and `Debug` may show it: anything that may hold a
@@ -842,5 +909,49 @@ mod tests {
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("set by the connector"), "{err}");
+    }
+
+    /// Resolving a call's URL against the parsed base gives exactly what parsing
+    /// the concatenation whole gives, for any path and query, including ones no
+    /// expansion produces (`//host`, backslashes, dots, controls, non-ASCII).
+    #[test]
+    fn resolving_against_the_base_equals_parsing_the_whole_url() {
+        let bases = [
+            "http://127.0.0.1:8080",
+            "https://api.atlassian.com/scim/directory/d-1/",
+            "https://Bücher.example/v2/usermanagement",
+            "http://[::1]:9/a%20b",
+        ];
+        let mut gen = crate::testgen::Gen::new(0x5eed_0f_0ba5e);
+        for base in bases {
+            let connector = Connector::builder(base).build().unwrap();
+            let inner = &*connector.inner;
+            for case in 0..10_000 {
+                let mut path = gen.string(12);
+                if case % 4 != 0 {
+                    path.insert(0, '/');
+                }
+                let query = if case % 3 == 0 {
+                    String::new()
+                } else {
+                    gen.string(8)
+                };
+                let whole = if query.is_empty() {
+                    format!("{}{path}", inner.base)
+                } else {
+                    format!("{}{path}?{query}", inner.base)
+                };
+                let expected = Url::parse(&whole).map(String::from);
+                let resolved = inner.url(&path, &query).map(String::from);
+                assert_eq!(
+                    resolved.is_ok(),
+                    expected.is_ok(),
+                    "{base} {path:?} {query:?}: {resolved:?} vs {expected:?}"
+                );
+                if let (Ok(resolved), Ok(expected)) = (resolved, expected) {
+                    assert_eq!(resolved, expected, "{base} {path:?} {query:?}");
+                }
+            }
+        }
     }
 }

@@ -36,6 +36,8 @@ pub(crate) struct QuerySink<'a>(pub &'a mut String);
 impl PairSink for QuerySink<'_> {
     const KIND: &'static str = "query";
     fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
+        // At least this much is appended: one allocation instead of a few.
+        self.0.reserve(key.len() + value.len() + 2);
         if !self.0.is_empty() {
             self.0.push('&');
         }

@@ -2,7 +2,7 @@
 //! capped exponential backoff with jitter.
 
 use crate::auth::BoxFuture;
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -168,8 +168,11 @@ pub(crate) fn is_idempotent(method: &Method, headers: &HeaderMap) -> bool {
     matches!(
         *method,
         Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    ) || headers.contains_key("idempotency-key")
+    ) || headers.contains_key(IDEMPOTENCY_KEY)
 }
+
+/// A constant name: looking up a `&str` would parse it on every call.
+const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// Statuses that say "try again later".
 pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
