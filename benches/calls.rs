@@ -311,7 +311,7 @@ fn main() {
     });
 
     if std::env::args().any(|a| a == "--sizes") {
-        print_sizes(&clients.connector);
+        print_sizes(&clients.connector, &clients.client, &clients.base);
         return;
     }
     // `--only hand|call|declared N`: N sequential calls of one variant and nothing
@@ -391,6 +391,9 @@ fn main() {
             BLOCK,
         );
     }
+    if std::env::var_os("SEQ_ONLY").is_some() {
+        return;
+    }
     // 2. 64 concurrent callers, one variant at a time, in a rotating order.
     let concurrently = |which: usize| {
         let clients = clients.clone();
@@ -453,13 +456,26 @@ fn main() {
 
 /// `--sizes`: the sizes of a request, its send future and its result (large
 /// futures cost copies on every `.await` level).
-fn print_sizes(connector: &Connector) {
+fn print_sizes(connector: &Connector, client: &reqwest::Client, base: &str) {
     let body = payload();
     let request = api_action!(POST "/items/<itemId>" -> Item, itemId = ITEM, body = &body);
     println!("ActionRequest: {}", std::mem::size_of_val(&request));
     let future = request.send(connector);
     println!("send future: {}", std::mem::size_of_val(&future));
     drop(future);
+    let size = |name: &str, size: usize| println!("{name}: {size}");
+    size(
+        "hand-written call future",
+        std::mem::size_of_val(&send_hand_written(client, base)),
+    );
+    size(
+        "call form future",
+        std::mem::size_of_val(&send_call_form(connector)),
+    );
+    size(
+        "declared future",
+        std::mem::size_of_val(&send_declared(connector)),
+    );
     println!(
         "Result<Response<Item>, Error>: {}",
         std::mem::size_of::<Result<api_action::Response<Item>, api_action::Error>>()

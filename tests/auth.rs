@@ -3,31 +3,13 @@
 
 mod common;
 
-use api_action::{
-    api_action, Auth, ClientCredentials, Connector, Error, RefreshToken, StatusCode, TokenError,
+use api_action::{api_action, Auth, ClientCredentials, Connector, Error, StatusCode, TokenError};
+use common::oauth::{
+    ims, issuing_tokens, rotating_tokens, rotating_tokens_after, seen_auth, three_lo, CLIENT_SECRET,
 };
-use common::{Capture, Recorded, Reply, TestServer};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use common::{Reply, TestServer};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-const CLIENT_SECRET: &str = "cl1ent-SECRET";
-
-/// A token endpoint that issues `tok-1`, `tok-2`, ... with `expires_in`.
-async fn issuing_tokens(expires_in: Option<u64>, delay: Duration) -> TestServer {
-    let issued = AtomicUsize::new(0);
-    TestServer::start(move |_| {
-        let n = issued.fetch_add(1, Ordering::SeqCst) + 1;
-        let body = match expires_in {
-            Some(secs) => {
-                format!(r#"{{"access_token":"tok-{n}","token_type":"bearer","expires_in":{secs}}}"#)
-            }
-            None => format!(r#"{{"access_token":"tok-{n}","token_type":"bearer"}}"#),
-        };
-        Reply::json(200, &body).delay(delay)
-    })
-    .await
-}
 
 /// An API that answers 200 with the bearer token it saw.
 async fn echoing_api() -> TestServer {
@@ -39,16 +21,6 @@ async fn echoing_api() -> TestServer {
         Reply::json(200, &format!(r#"{{"auth":"{auth}"}}"#))
     })
     .await
-}
-
-fn ims(tokens: &TestServer) -> ClientCredentials {
-    ClientCredentials::new(
-        format!("{}/ims/token/v3", tokens.url()),
-        "client-1",
-        CLIENT_SECRET,
-    )
-    .scope("openid,AdobeID,user_management_sdk")
-    .client_id_header("X-Api-Key")
 }
 
 fn connector(api: &TestServer, auth: Auth) -> Connector {
@@ -65,13 +37,6 @@ fn spawn_calls(
             let connector = connector.clone();
             tokio::spawn(async move { api_action!(GET "/x").send(&connector).await })
         })
-        .collect()
-}
-
-fn seen_auth(api: &TestServer) -> Vec<String> {
-    api.requests()
-        .iter()
-        .map(|r| r.header("authorization").unwrap_or_default().to_string())
         .collect()
 }
 
@@ -243,56 +208,6 @@ async fn concurrent_401s_for_one_token_cause_one_refresh() {
     assert_eq!(tokens.count(), 2);
 }
 
-/// A 3LO token endpoint: refresh token `r-N` is exchanged for access token `tok-N`
-/// and refresh token `r-(N+1)`; any other refresh token is dead.
-async fn rotating_tokens() -> TestServer {
-    rotating_tokens_after(Duration::ZERO).await
-}
-
-/// The same, answering only after `delay`.
-async fn rotating_tokens_after(delay: Duration) -> TestServer {
-    let newest = Mutex::new(1usize);
-    TestServer::start(move |request: &Recorded| {
-        let mut newest = newest.lock().unwrap();
-        let presented = request.form_field("refresh_token").unwrap_or_default();
-        if presented != format!("r-{newest}") {
-            return Reply::json(
-                403,
-                r#"{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}"#,
-            );
-        }
-        let n = *newest;
-        *newest += 1;
-        Reply::json(
-            200,
-            &format!(
-                r#"{{"access_token":"tok-{n}","expires_in":3600,"refresh_token":"r-{}","token_type":"Bearer","scope":"read:jira-work offline_access"}}"#,
-                n + 1
-            ),
-        )
-        .delay(delay)
-    })
-    .await
-}
-
-fn three_lo(tokens: &TestServer, refresh: &str, rotated: Arc<Mutex<Vec<String>>>) -> Auth {
-    Auth::refresh_token(
-        RefreshToken::new(
-            format!("{}/oauth/token", tokens.url()),
-            "app-1",
-            CLIENT_SECRET,
-            refresh,
-        )
-        .on_rotate(move |new| {
-            use api_action::ExposeSecret;
-            rotated
-                .lock()
-                .unwrap()
-                .push(new.expose_secret().to_string());
-        }),
-    )
-}
-
 #[tokio::test]
 async fn each_refresh_rotates_the_refresh_token_and_never_resends_the_old_one() {
     let tokens = rotating_tokens().await;
@@ -403,39 +318,6 @@ async fn token_endpoint_failures_are_clear_errors() {
         err.to_string().ends_with("/ims/token/v3 answered 401 Unauthorized (invalid_client): invalid client_secret parameter"),
         "{err}"
     );
-}
-
-#[tokio::test]
-async fn secrets_never_show_in_debug_display_errors_or_traces() {
-    let capture = Capture::default();
-    let _guard = tracing::subscriber::set_default(capture.clone());
-
-    let tokens = rotating_tokens().await;
-    let api = TestServer::replying(Reply::new(401)).await;
-    let jira = connector(&api, three_lo(&tokens, "r-1", Arc::default()));
-    let err = api_action!(GET "/rest/api/3/myself")
-        .send(&jira)
-        .await
-        .unwrap_err();
-    let dead = connector(&api, three_lo(&tokens, "r-1", Arc::default()));
-    let grant_err = api_action!(GET "/x").send(&dead).await.unwrap_err();
-    let ims_tokens = issuing_tokens(Some(10), Duration::ZERO).await;
-    let umapi = connector(&api, Auth::client_credentials(ims(&ims_tokens)));
-    let umapi_err = api_action!(GET "/x").send(&umapi).await.unwrap_err();
-
-    let events = capture.0.lock().unwrap().clone();
-    assert!(
-        events.contains("OAuth token cached"),
-        "the capture works: {events}"
-    );
-    let printed = format!(
-        "{events} {jira:?} {err} {err:?} {grant_err} {grant_err:?} {umapi:?} {umapi_err} {umapi_err:?}"
-    );
-    for secret in [CLIENT_SECRET, "tok-1", "tok-2", "r-1", "r-2", "r-3"] {
-        assert!(!printed.contains(secret), "{secret} leaked in:\n{printed}");
-    }
-    // They did go where they belong.
-    assert!(seen_auth(&api).contains(&"Bearer tok-1".to_string()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,9 +10,11 @@ use reqwest::header::{
 };
 use reqwest::{Method, StatusCode, Url};
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tracing::Instrument;
 
 /// One configured service: where calls go, as whom, and how.
 ///
@@ -130,11 +132,11 @@ impl Connector {
     /// Sends a call: prepares the request once, then makes attempts under the
     /// retry policy, inside one `tracing` span that records the method, template,
     /// status, attempts and latency (never values, headers or bodies).
-    pub(crate) async fn execute(
-        &self,
-        call: &Call,
+    pub(crate) fn execute<'a>(
+        &'a self,
+        call: &'a Call,
         parts: RequestParts,
-    ) -> Result<RawResponse, Error> {
+    ) -> impl Future<Output = Result<RawResponse, Error>> + 'a {
         let span = tracing::info_span!(
             "api_action",
             method = %call.method,
@@ -143,120 +145,105 @@ impl Connector {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        if span.is_disabled() {
-            // No subscriber wants it: no span to enter on every poll.
-            return self.execute_in_span(call, parts).await;
-        }
-        let started = Instant::now();
-        let result = self
-            .execute_in_span(call, parts)
-            .instrument(span.clone())
-            .await;
-        span.record(
-            "latency_ms",
-            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-        );
-        match &result {
-            Ok(response) => {
-                span.record("status", response.status.as_u16());
-                span.record("attempts", response.attempts);
-            }
-            Err(error) => {
-                if let Some(status) = error.status() {
-                    span.record("status", status.as_u16());
-                }
-                if let Some(attempts) = error.attempts() {
-                    span.record("attempts", attempts);
-                }
-            }
-        }
-        result
+        // Prepared now, so the attempts' future does not also carry the parts.
+        let prepared = self.prepare(call, parts);
+        Traced::new(span, self.execute_in_span(call, prepared))
     }
 
-    async fn execute_in_span(
-        &self,
-        call: &Call,
-        parts: RequestParts,
-    ) -> Result<RawResponse, Error> {
-        let inner = &*self.inner;
-        let mut prepared = self.prepare(call, parts)?;
-        let call_policy = prepared.retry.take();
-        let policy = call_policy.as_ref().unwrap_or(&inner.retry);
-        let may_retry =
-            prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
-        // When the request can only ever be sent once, the first attempt takes
-        // its parts instead of copying them, as a hand-written call would.
-        let retries = may_retry && policy.attempts() > 1;
-        let reusable = retries || inner.auth.scheme().may_refresh();
-        let limit = prepared.timeout.or(inner.timeout);
-        // The clock is read only if a deadline or a retry will need it.
-        let started = (retries || limit.is_some()).then(Instant::now);
-        // The timeout bounds the whole call: every attempt, the waits between
-        // them, and waiting for credentials share one deadline.
-        let deadline = limit
-            .zip(started)
-            .map(|(limit, started)| Deadline { started, limit });
-        let elapsed = |waited: Duration| started.map_or(waited, |s| s.elapsed().max(waited));
-        // Time spent waiting between attempts; counted even if a policy's own sleep
-        // does not let the clock run (as in tests).
-        let mut waited = Duration::ZERO;
-        // Requests sent, including a re-send after a 401.
-        let mut sent = 0;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let timed_out = |sent| Error::Timeout {
-                call: call.clone(),
-                attempts: sent,
+    #[allow(clippy::manual_async_fn)] // on purpose: see the comment inside
+    fn execute_in_span<'a>(
+        &'a self,
+        call: &'a Call,
+        mut prepared: Result<Prepared, Error>,
+    ) -> impl Future<Output = Result<RawResponse, Error>> + 'a {
+        // An `async` block that uses the request where it was captured: an `async
+        // fn` (or a `let` here) would keep a second copy of it in the future.
+        async move {
+            let prepared = match &mut prepared {
+                Ok(prepared) => prepared,
+                Err(error) => return Err(std::mem::replace(error, Error::Config(String::new()))),
             };
-            let remaining = match deadline.map(|d| d.remaining()) {
-                Some(Some(remaining)) => Some(remaining),
-                Some(None) => return Err(timed_out(sent)),
-                None => None,
-            };
-            // A delay is taken only if it leaves time to send again.
-            let fits = |delay: Duration| deadline.map_or(true, |d| d.leaves(delay));
-            match self
-                .attempt(call, &mut prepared, reusable, remaining, &mut sent)
-                .await
-            {
-                Ok(response) => {
-                    let status = response.status();
-                    if may_retry && retry::is_retryable_status(status) {
-                        let wait = retry::retry_after(response.headers());
-                        let delay = policy.next_delay(attempt, elapsed(waited), wait);
-                        if let Some(delay) = delay.filter(|d| fits(*d)) {
-                            tracing::debug!(
-                                attempt,
-                                status = status.as_u16(),
-                                delay_ms = delay.as_millis() as u64,
-                                "retrying"
-                            );
-                            drop(response);
-                            policy.sleep(delay).await;
-                            waited += delay;
-                            continue;
+            let inner = &*self.inner;
+            let call_policy = prepared.retry.take();
+            let policy = call_policy.as_deref().unwrap_or(&inner.retry);
+            let may_retry =
+                prepared.idempotent || retry::is_idempotent(&prepared.method, &prepared.headers);
+            // When the request can only ever be sent once, the first attempt takes
+            // its parts instead of copying them, as a hand-written call would.
+            let retries = may_retry && policy.attempts() > 1;
+            let reusable = retries || inner.auth.scheme().may_refresh();
+            let limit = prepared.timeout.or(inner.timeout);
+            // The clock is read only if a deadline or a retry will need it.
+            let started = (retries || limit.is_some()).then(Instant::now);
+            // The timeout bounds the whole call: every attempt, the waits between
+            // them, and waiting for credentials share one deadline.
+            let deadline = limit
+                .zip(started)
+                .map(|(limit, started)| Deadline { started, limit });
+            let elapsed = |waited: Duration| started.map_or(waited, |s| s.elapsed().max(waited));
+            // Time spent waiting between attempts; counted even if a policy's own sleep
+            // does not let the clock run (as in tests).
+            let mut waited = Duration::ZERO;
+            // Requests sent, including a re-send after a 401.
+            let mut sent = 0;
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                let timed_out = |sent| Error::Timeout {
+                    call: call.clone(),
+                    attempts: sent,
+                };
+                let remaining = match deadline.map(|d| d.remaining()) {
+                    Some(Some(remaining)) => Some(remaining),
+                    Some(None) => return Err(timed_out(sent)),
+                    None => None,
+                };
+                // A delay is taken only if it leaves time to send again.
+                let fits = |delay: Duration| deadline.map_or(true, |d| d.leaves(delay));
+                // Bound before the `match`: a future awaited in the scrutinee would keep
+                // its storage through every arm, beside the body-reading future.
+                let outcome = self
+                    .attempt(call, prepared, reusable, remaining, &mut sent)
+                    .await;
+                match outcome {
+                    Ok(response) => {
+                        let status = response.status();
+                        if may_retry && retry::is_retryable_status(status) {
+                            let wait = retry::retry_after(response.headers());
+                            let delay = policy.next_delay(attempt, elapsed(waited), wait);
+                            if let Some(delay) = delay.filter(|d| fits(*d)) {
+                                tracing::debug!(
+                                    attempt,
+                                    status = status.as_u16(),
+                                    delay_ms = delay.as_millis() as u64,
+                                    "retrying"
+                                );
+                                drop(response);
+                                Box::pin(policy.sleep(delay)).await;
+                                waited += delay;
+                                continue;
+                            }
                         }
+                        return self.read(call, response, sent).await;
                     }
-                    return self.read(call, response, sent).await;
-                }
-                Err(AttemptError::Auth(Error::Timeout { .. })) => return Err(timed_out(sent)),
-                Err(AttemptError::Auth(error)) => return Err(error),
-                Err(AttemptError::Transport(error)) => {
-                    if may_retry && retry::is_retryable_error(&error) {
-                        let delay = policy.next_delay(attempt, elapsed(waited), None);
-                        if let Some(delay) = delay.filter(|d| fits(*d)) {
-                            tracing::debug!(
-                                attempt,
-                                delay_ms = delay.as_millis() as u64,
-                                "retrying after a transport error"
-                            );
-                            policy.sleep(delay).await;
-                            waited += delay;
-                            continue;
+                    Err(AttemptError::Auth(Error::Timeout { .. })) => return Err(timed_out(sent)),
+                    Err(AttemptError::Auth(error)) => return Err(error),
+                    Err(AttemptError::Transport(error)) => {
+                        if may_retry && retry::is_retryable_error(&error) {
+                            let delay = policy.next_delay(attempt, elapsed(waited), None);
+                            if let Some(delay) = delay.filter(|d| fits(*d)) {
+                                tracing::debug!(
+                                    attempt,
+                                    delay_ms = delay.as_millis() as u64,
+                                    "retrying after a transport error"
+                                );
+                                Box::pin(policy.sleep(delay)).await;
+                                waited += delay;
+                                continue;
+                            }
                         }
+                        return Err(transport_error(call, error, sent));
                     }
-                    return Err(transport_error(call, error, sent));
                 }
             }
         }
@@ -317,7 +304,14 @@ impl Connector {
         // deadline at all.
         let started = remaining.map(|r| (Instant::now(), r));
         let left = || started.map(|(at, r)| r.saturating_sub(at.elapsed()));
-        let credentials = self.credentials(call, left()).await?;
+        // Cached credentials (the usual case, and always for fixed schemes) need no
+        // future at all.
+        let credentials = match scheme.current() {
+            Some(credentials) => credentials,
+            // Boxed: a token request is rare, its future would otherwise widen
+            // every call's.
+            None => Box::pin(self.credentials(call, left())).await?,
+        };
         *sent += 1;
         let request = if reusable {
             prepared.request(&credentials, left())
@@ -337,7 +331,7 @@ impl Connector {
         }
         tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
         drop(response);
-        let fresh = self.credentials(call, left()).await?;
+        let fresh = Box::pin(self.credentials(call, left())).await?;
         *sent += 1;
         // A second 401 is returned as it is, never retried again. The fresh token is
         // kept: the 401 may be about this endpoint (a missing scope), and the token
@@ -489,6 +483,68 @@ impl Inner {
     }
 }
 
+pin_project_lite::pin_project! {
+    /// A call's future inside its span. Not an `async` wrapper: that would be one
+    /// more layer of state moved and polled on every call; and when no subscriber
+    /// wants the span, polling goes straight through, without entering it or
+    /// reading the clock.
+    struct Traced<F> {
+        #[pin]
+        call: F,
+        span: tracing::Span,
+        started: Option<Instant>,
+    }
+}
+
+impl<F> Traced<F> {
+    fn new(span: tracing::Span, call: F) -> Self {
+        let started = (!span.is_disabled()).then(Instant::now);
+        Traced {
+            call,
+            span,
+            started,
+        }
+    }
+}
+
+impl<F: Future<Output = Result<RawResponse, Error>>> Future for Traced<F> {
+    type Output = F::Output;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let Some(started) = *this.started else {
+            return this.call.poll(cx);
+        };
+        let result = {
+            let _entered = this.span.enter();
+            match this.call.poll(cx) {
+                Poll::Ready(result) => result,
+                Poll::Pending => return Poll::Pending,
+            }
+        };
+        let span = &*this.span;
+        span.record(
+            "latency_ms",
+            u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        match &result {
+            Ok(response) => {
+                span.record("status", response.status.as_u16());
+                span.record("attempts", response.attempts);
+            }
+            Err(error) => {
+                if let Some(status) = error.status() {
+                    span.record("status", status.as_u16());
+                }
+                if let Some(attempts) = error.attempts() {
+                    span.record("attempts", attempts);
+                }
+            }
+        }
+        Poll::Ready(result)
+    }
+}
+
 /// When a call must be over.
 #[derive(Clone, Copy)]
 struct Deadline {
@@ -518,7 +574,7 @@ struct Prepared {
     headers: HeaderMap,
     body: Option<bytes::Bytes>,
     timeout: Option<Duration>,
-    retry: Option<RetryPolicy>,
+    retry: Option<Box<RetryPolicy>>,
     idempotent: bool,
 }
 
@@ -623,7 +679,8 @@ pub(crate) struct RequestParts {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CallOptions {
     pub timeout: Option<Duration>,
-    pub retry: Option<RetryPolicy>,
+    /// Boxed: rarely set, and it would widen every request.
+    pub retry: Option<Box<RetryPolicy>>,
     /// The caller vouches that sending twice has the effect of sending once.
     pub idempotent: bool,
 }

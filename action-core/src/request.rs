@@ -138,7 +138,7 @@ impl<T> ActionRequest<T> {
 
     /// How this call is retried, overriding the connector's policy.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.options.retry = Some(policy);
+        self.options.retry = Some(Box::new(policy));
         self
     }
 
