@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::request::ActionRequest;
 use crate::response::Response;
 use serde::de::DeserializeOwned;
+use std::future::Future;
 
 /// A call with its values as fields: one of a typed SDK's operations.
 ///
@@ -50,16 +51,19 @@ impl<T: DeserializeOwned> Action for ActionRequest<T> {
 impl Connector {
     /// Sends an action and decodes a 2xx body into its response type; any other
     /// status is [`Error::Status`]. See [`ActionRequest::send`].
-    pub async fn send<A: Action>(&self, action: A) -> Result<Response<A::Response>, Error> {
-        action.into_request().send(self).await
+    pub fn send<A: Action>(
+        &self,
+        action: A,
+    ) -> impl Future<Output = Result<Response<A::Response>, Error>> + Send + '_ {
+        action.into_request().send(self)
     }
 
     /// Sends an action and reports every status as data. See
     /// [`ActionRequest::send_raw`].
-    pub async fn send_raw<A: Action>(
+    pub fn send_raw<A: Action>(
         &self,
         action: A,
-    ) -> Result<Response<serde_json::Value>, Error> {
-        action.into_request().send_raw(self).await
+    ) -> impl Future<Output = Result<Response<serde_json::Value>, Error>> + Send + '_ {
+        action.into_request().send_raw(self)
     }
 }

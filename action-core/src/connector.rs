@@ -132,11 +132,11 @@ impl Connector {
     /// Sends a call: prepares the request once, then makes attempts under the
     /// retry policy, inside one `tracing` span that records the method, template,
     /// status, attempts and latency (never values, headers or bodies).
-    pub(crate) fn execute<'a>(
-        &'a self,
-        call: &'a Call,
-        parts: RequestParts,
-    ) -> impl Future<Output = Result<RawResponse, Error>> + 'a {
+    pub(crate) fn execute(
+        &self,
+        call: Call,
+        parts: Result<RequestParts, Error>,
+    ) -> impl Future<Output = Result<RawResponse, Error>> + Send + '_ {
         let span = tracing::info_span!(
             "api_action",
             method = %call.method,
@@ -146,19 +146,20 @@ impl Connector {
             latency_ms = tracing::field::Empty,
         );
         // Prepared now, so the attempts' future does not also carry the parts.
-        let prepared = self.prepare(call, parts);
+        let prepared = parts.and_then(|parts| self.prepare(&call, parts));
         Traced::new(span, self.execute_in_span(call, prepared))
     }
 
     #[allow(clippy::manual_async_fn)] // on purpose: see the comment inside
-    fn execute_in_span<'a>(
-        &'a self,
-        call: &'a Call,
+    fn execute_in_span(
+        &self,
+        call: Call,
         mut prepared: Result<Prepared, Error>,
-    ) -> impl Future<Output = Result<RawResponse, Error>> + 'a {
+    ) -> impl Future<Output = Result<RawResponse, Error>> + Send + '_ {
         // An `async` block that uses the request where it was captured: an `async
         // fn` (or a `let` here) would keep a second copy of it in the future.
         async move {
+            let call = &call;
             let prepared = match &mut prepared {
                 Ok(prepared) => prepared,
                 Err(error) => return Err(std::mem::replace(error, Error::Config(String::new()))),
@@ -187,6 +188,8 @@ impl Connector {
             // Requests sent, including a re-send after a 401.
             let mut sent = 0;
             let mut attempt = 0;
+            // The loop ends with the body-reading future, awaited outside it: an
+            // attempt's response does not stay in the future beside it.
             loop {
                 attempt += 1;
                 let timed_out = |sent| Error::Timeout {
@@ -224,7 +227,7 @@ impl Connector {
                                 continue;
                             }
                         }
-                        return self.read(call, response, sent).await;
+                        break self.read(call, response, sent);
                     }
                     Err(AttemptError::Auth(Error::Timeout { .. })) => return Err(timed_out(sent)),
                     Err(AttemptError::Auth(error)) => return Err(error),
@@ -246,6 +249,7 @@ impl Connector {
                     }
                 }
             }
+            .await
         }
     }
 
@@ -381,72 +385,77 @@ impl Connector {
 
     /// Reads the whole body, refusing more than the connector's limit without
     /// buffering it.
-    async fn read(
+    #[allow(clippy::manual_async_fn)] // on purpose: see the comment inside
+    fn read<'a>(
         &self,
-        call: &Call,
+        call: &'a Call,
         mut response: reqwest::Response,
         attempts: u32,
-    ) -> Result<RawResponse, Error> {
+    ) -> impl Future<Output = Result<RawResponse, Error>> + Send + 'a {
         let limit = self.inner.max_body_bytes;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let too_large = || Error::BodyTooLarge {
-            call: call.clone(),
-            status,
-            limit,
-            attempts,
-        };
-        let body_error = |source: reqwest::Error| {
-            if source.is_timeout() {
-                Error::Timeout {
-                    call: call.clone(),
-                    attempts,
-                }
-            } else {
-                Error::Body {
-                    call: call.clone(),
-                    status,
-                    attempts,
-                    source: source.without_url(),
-                }
-            }
-        };
-        let body = match response.content_length() {
-            Some(length) if length > limit as u64 => return Err(too_large()),
-            // The length is known and within the limit (hyper holds the peer to it):
-            // read it in one go, as a hand-written call would.
-            Some(_) => response.bytes().await.map_err(body_error)?,
-            None => {
-                // Chunks are kept as they come and joined once, so memory never
-                // grows past the limit (a growing buffer would double past it).
-                let mut chunks = Vec::new();
-                let mut length = 0;
-                while let Some(chunk) = response.chunk().await.map_err(body_error)? {
-                    length += chunk.len();
-                    if length > limit {
-                        return Err(too_large());
+        // The response is read where the block captured it: an `async fn` would
+        // hold it twice, as its argument and as its local.
+        async move {
+            let too_large = || Error::BodyTooLarge {
+                call: call.clone(),
+                status,
+                limit,
+                attempts,
+            };
+            let body_error = |source: reqwest::Error| {
+                if source.is_timeout() {
+                    Error::Timeout {
+                        call: call.clone(),
+                        attempts,
                     }
-                    chunks.push(chunk);
-                }
-                match chunks.len() {
-                    0 => bytes::Bytes::new(),
-                    1 => chunks.pop().unwrap_or_default(),
-                    _ => {
-                        let mut body = Vec::with_capacity(length);
-                        for chunk in &chunks {
-                            body.extend_from_slice(chunk);
-                        }
-                        body.into()
+                } else {
+                    Error::Body {
+                        call: call.clone(),
+                        status,
+                        attempts,
+                        source: source.without_url(),
                     }
                 }
+            };
+            if response
+                .content_length()
+                .is_some_and(|length| length > limit as u64)
+            {
+                return Err(too_large());
             }
-        };
-        Ok(RawResponse {
-            status,
-            headers,
-            body,
-            attempts,
-        })
+            // Chunks are kept as they come and joined once, so memory never grows
+            // past the limit (a growing buffer would double past it). A body that
+            // arrives in one chunk, as a small one does, is taken as it is: no copy.
+            // (`bytes()` would do the same work with a future three times the size.)
+            let mut chunks = Vec::new();
+            let mut length = 0;
+            while let Some(chunk) = response.chunk().await.map_err(body_error)? {
+                length += chunk.len();
+                if length > limit {
+                    return Err(too_large());
+                }
+                chunks.push(chunk);
+            }
+            let body = match chunks.len() {
+                0 => bytes::Bytes::new(),
+                1 => chunks.pop().unwrap_or_default(),
+                _ => {
+                    let mut body = Vec::with_capacity(length);
+                    for chunk in &chunks {
+                        body.extend_from_slice(chunk);
+                    }
+                    body.into()
+                }
+            };
+            Ok(RawResponse {
+                status,
+                headers,
+                body,
+                attempts,
+            })
+        }
     }
 }
 

@@ -11,7 +11,10 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt::{self, Display, Write};
+use std::future::Future;
 use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 /// One call, ready to send: what `api_action!` evaluates to.
@@ -278,35 +281,46 @@ impl<T> ActionRequest<T> {
 
     /// Sends the request; every status comes back as data, like the card's outputs.
     /// Errors are only for requests that could not be built or sent.
-    pub async fn send_raw(
+    ///
+    /// The request is checked and its URL resolved when `send_raw` is called;
+    /// nothing goes on the wire until the future is awaited.
+    pub fn send_raw(
         self,
         connector: &Connector,
-    ) -> Result<Response<serde_json::Value>, Error> {
-        let (call, parts) = self.into_parts()?;
-        let raw = connector.execute(&call, parts).await?;
-        Ok(Response {
-            status: raw.status,
-            body: body_as_value(&raw.body),
-            headers: raw.headers,
-        })
+    ) -> impl Future<Output = Result<Response<serde_json::Value>, Error>> + Send + '_ {
+        let (call, parts) = self.into_parts();
+        Finish::new(
+            connector.execute(call, parts),
+            |raw: Result<RawResponse, _>| {
+                let raw = raw?;
+                Ok(Response {
+                    status: raw.status,
+                    body: body_as_value(&raw.body),
+                    headers: raw.headers,
+                })
+            },
+        )
     }
 
-    fn into_parts(self) -> Result<(Call, RequestParts), Error> {
+    /// The call, and the parts to send (or why they cannot be sent).
+    fn into_parts(self) -> (Call, Result<RequestParts, Error>) {
         let call = self.call();
         if let Some(problem) = self.problem {
-            return Err(Error::Request { call, problem });
+            let error = Error::Request {
+                call: call.clone(),
+                problem,
+            };
+            return (call, Err(error));
         }
-        Ok((
-            call,
-            RequestParts {
-                method: self.method,
-                path: self.path,
-                query: self.query,
-                headers: self.headers,
-                body: self.body,
-                options: self.options,
-            },
-        ))
+        let parts = RequestParts {
+            method: self.method,
+            path: self.path,
+            query: self.query,
+            headers: self.headers,
+            body: self.body,
+            options: self.options,
+        };
+        (call, Ok(parts))
     }
 }
 
@@ -314,27 +328,73 @@ impl<T: DeserializeOwned> ActionRequest<T> {
     /// Sends the request and decodes a 2xx body into `T` (an empty body, as in a
     /// `204`, decodes into `()` or `None`). Any other status is
     /// [`Error::Status`], which keeps the status, headers and body.
-    pub async fn send(self, connector: &Connector) -> Result<Response<T>, Error> {
-        let (call, parts) = self.into_parts()?;
-        let raw = connector.execute(&call, parts).await?;
-        if !raw.status.is_success() {
-            return Err(Error::Status(Box::new(StatusError {
-                call,
-                attempts: raw.attempts,
-                response: Response {
-                    status: raw.status,
-                    body: body_as_value(&raw.body),
-                    headers: raw.headers,
-                },
-            })));
+    ///
+    /// The request is checked and its URL resolved when `send` is called; nothing
+    /// goes on the wire until the future is awaited.
+    pub fn send(
+        self,
+        connector: &Connector,
+    ) -> impl Future<Output = Result<Response<T>, Error>> + Send + '_ {
+        let (call, parts) = self.into_parts();
+        let sending = connector.execute(call.clone(), parts);
+        Finish::new(sending, move |raw| typed(call, raw?))
+    }
+}
+
+/// A response as the call's `T`: a 2xx JSON body decoded, any other status an
+/// error that keeps it.
+fn typed<T: DeserializeOwned>(call: Call, raw: RawResponse) -> Result<Response<T>, Error> {
+    if !raw.status.is_success() {
+        return Err(Error::Status(Box::new(StatusError {
+            call,
+            attempts: raw.attempts,
+            response: Response {
+                status: raw.status,
+                body: body_as_value(&raw.body),
+                headers: raw.headers,
+            },
+        })));
+    }
+    check_json(&call, &raw)?;
+    let body = decode(&call, raw.status, &raw.body)?;
+    Ok(Response {
+        status: raw.status,
+        headers: raw.headers,
+        body,
+    })
+}
+
+pin_project_lite::pin_project! {
+    /// A future and what is done with its output. Not an `async` block, which
+    /// would keep a copy of the sending future's first state beside the one it
+    /// awaits: every call would move and carry that much more.
+    struct Finish<F, G> {
+        #[pin]
+        future: F,
+        finish: Option<G>,
+    }
+}
+
+impl<F, G> Finish<F, G> {
+    fn new(future: F, finish: G) -> Self {
+        Finish {
+            future,
+            finish: Some(finish),
         }
-        check_json(&call, &raw)?;
-        let body = decode(&call, raw.status, &raw.body)?;
-        Ok(Response {
-            status: raw.status,
-            headers: raw.headers,
-            body,
-        })
+    }
+}
+
+impl<F: Future, G: FnOnce(F::Output) -> O, O> Future for Finish<F, G> {
+    type Output = O;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
+        let this = self.project();
+        let output = ready!(this.future.poll(cx));
+        match this.finish.take() {
+            Some(finish) => Poll::Ready(finish(output)),
+            // Polled again after it was ready: a contract violation by the caller.
+            None => Poll::Pending,
+        }
     }
 }
 
