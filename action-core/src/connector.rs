@@ -322,9 +322,12 @@ impl Connector {
         } else {
             prepared.take_request(&credentials, left())
         };
+        // Signed in a statement of its own: a `?` inside the awaited expression
+        // would keep a request-sized temporary in the future while it waits.
+        let request = self.signed(request)?;
         let response = inner
             .client
-            .execute(self.signed(request)?)
+            .execute(request)
             .await
             .map_err(AttemptError::Transport)?;
         if response.status() != StatusCode::UNAUTHORIZED
@@ -340,9 +343,10 @@ impl Connector {
         // A second 401 is returned as it is, never retried again. The fresh token is
         // kept: the 401 may be about this endpoint (a missing scope), and the token
         // is good for others.
+        let request = self.signed(prepared.request(&fresh, left()))?;
         inner
             .client
-            .execute(self.signed(prepared.request(&fresh, left()))?)
+            .execute(request)
             .await
             .map_err(AttemptError::Transport)
     }
