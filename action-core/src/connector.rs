@@ -162,6 +162,7 @@ impl Connector {
             let call = &call;
             let prepared = match &mut prepared {
                 Ok(prepared) => prepared,
+                // The error is moved out; what is left in its place is never read.
                 Err(error) => return Err(std::mem::replace(error, Error::Config(String::new()))),
             };
             let inner = &*self.inner;
