@@ -3,7 +3,7 @@
 mod common;
 
 use api_action::paging::{follow_links, paginate, Step};
-use api_action::{api_action, Connector, Error, RetryPolicy};
+use api_action::{api_action, Auth, Connector, Error, RetryPolicy};
 use common::{Reply, TestServer};
 use futures_util::StreamExt;
 
@@ -97,4 +97,87 @@ async fn a_failing_page_ends_the_stream_after_its_error() {
         Some(api_action::StatusCode::INTERNAL_SERVER_ERROR)
     );
     assert_eq!(server.count(), 2);
+}
+
+#[tokio::test]
+/// No next link, however written, sends the connector's credentials to another
+/// origin or outside the base path: other hosts, `//host`, `/\\host`, user info,
+/// dot segments plain or encoded.
+async fn follow_links_never_leave_the_base() {
+    let evil = TestServer::replying(Reply::json(200, "[99]")).await;
+    let evil_port = evil.addr.port();
+    let links: Vec<String> = vec![
+        format!("//127.0.0.1:{evil_port}/x"),
+        format!("/\\127.0.0.1:{evil_port}/x"),
+        format!("/\t/127.0.0.1:{evil_port}/x"),
+        format!("/ /127.0.0.1:{evil_port}/x"),
+        format!("http://127.0.0.1:{evil_port}/x"),
+        format!("http://HOST@127.0.0.1:{evil_port}/x"),
+        "?page=2".to_string(),
+        "PREFIX/items?page=2".to_string(),
+        "http://HOSTPREFIX/items?page=2".to_string(),
+        "http://HOSTPREFIX?page=2".to_string(),
+        "PREFIX/items?page=2#frag".to_string(),
+        "PREFIX/%2e%2e/admin".to_string(),
+        "PREFIX/../admin".to_string(),
+        "PREFIX\\..\\admin".to_string(),
+    ];
+    for prefix in ["", "/api"] {
+        for link in &links {
+            let server_link = link.clone();
+            let prefix_owned = prefix.to_string();
+            let server = TestServer::start(move |request| {
+                if request.target() == format!("{prefix_owned}/first") {
+                    let host = request.header("host").unwrap().to_string();
+                    let l = server_link
+                        .replace("HOST", &host)
+                        .replace("PREFIX", &prefix_owned);
+                    Reply::json(200, "[1]").header("Link", &format!("<{l}>; rel=\"next\""))
+                } else {
+                    Reply::json(200, "[2]")
+                }
+            })
+            .await;
+            let api = Connector::builder(format!("{}{prefix}", server.url()))
+                .auth(Auth::bearer("SECRET"))
+                .build()
+                .unwrap();
+            let results: Vec<Result<u32, Error>> =
+                follow_links(&api, api_action!(GET "/first" -> Vec<u32>))
+                    .collect()
+                    .await;
+            let targets: Vec<String> = server
+                .requests()
+                .iter()
+                .map(|r| r.target().to_string())
+                .collect();
+            let values: Vec<Option<u32>> =
+                results.iter().map(|r| r.as_ref().ok().copied()).collect();
+            // Links within the base are followed; the first page always arrives.
+            let within = [
+                "PREFIX/items?page=2",
+                "http://HOSTPREFIX/items?page=2",
+                "http://HOSTPREFIX?page=2",
+                "PREFIX/items?page=2#frag",
+            ];
+            if within.contains(&link.as_str()) {
+                assert_eq!(values, [Some(1), Some(2)], "{prefix:?} {link:?}");
+            } else {
+                assert_eq!(values[0], Some(1), "{prefix:?} {link:?}");
+            }
+            assert_eq!(
+                evil.count(),
+                0,
+                "credentials left for another origin with link {link:?}"
+            );
+            for t in &targets {
+                assert!(
+                    t.starts_with(&format!("{prefix}/"))
+                        || t.starts_with(&format!("{prefix}?"))
+                        || t == prefix,
+                    "prefix {prefix:?} link {link:?} left the base path: {t}"
+                );
+            }
+        }
+    }
 }

@@ -137,17 +137,11 @@ impl Connector {
         call: Call,
         parts: Result<RequestParts, Error>,
     ) -> impl Future<Output = Result<RawResponse, Error>> + Send + '_ {
-        let span = tracing::info_span!(
-            "api_action",
-            method = %call.method,
-            template = call.template,
-            status = tracing::field::Empty,
-            attempts = tracing::field::Empty,
-            latency_ms = tracing::field::Empty,
-        );
         // Prepared now, so the attempts' future does not also carry the parts.
         let prepared = parts.and_then(|parts| self.prepare(&call, parts));
-        Traced::new(span, self.execute_in_span(call, prepared))
+        // A request refused before sending has no span, as it never started.
+        let traced = prepared.is_ok().then(|| call.clone());
+        Traced::new(traced, self.execute_in_span(call, prepared))
     }
 
     #[allow(clippy::manual_async_fn)] // on purpose: see the comment inside
@@ -499,24 +493,24 @@ impl Inner {
 
 pin_project_lite::pin_project! {
     /// A call's future inside its span. Not an `async` wrapper: that would be one
-    /// more layer of state moved and polled on every call; and when no subscriber
-    /// wants the span, polling goes straight through, without entering it or
-    /// reading the clock.
+    /// more layer of state moved and polled on every call. The span is opened at
+    /// the first poll, under whatever span polls the call then, and its clock
+    /// starts there; when no subscriber wants it, polling goes straight through.
     struct Traced<F> {
         #[pin]
         call: F,
-        span: tracing::Span,
-        started: Option<Instant>,
+        // The call that names the span, until the first poll opens it.
+        opening: Option<Call>,
+        span: Option<(tracing::Span, Instant)>,
     }
 }
 
 impl<F> Traced<F> {
-    fn new(span: tracing::Span, call: F) -> Self {
-        let started = (!span.is_disabled()).then(Instant::now);
+    fn new(opening: Option<Call>, call: F) -> Self {
         Traced {
             call,
-            span,
-            started,
+            opening,
+            span: None,
         }
     }
 }
@@ -526,17 +520,29 @@ impl<F: Future<Output = Result<RawResponse, Error>>> Future for Traced<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let Some(started) = *this.started else {
+        if let Some(call) = this.opening.take() {
+            let span = tracing::info_span!(
+                "api_action",
+                method = %call.method,
+                template = call.template,
+                status = tracing::field::Empty,
+                attempts = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
+            if !span.is_disabled() {
+                *this.span = Some((span, Instant::now()));
+            }
+        }
+        let Some((span, started)) = this.span.as_ref() else {
             return this.call.poll(cx);
         };
         let result = {
-            let _entered = this.span.enter();
+            let _entered = span.enter();
             match this.call.poll(cx) {
                 Poll::Ready(result) => result,
                 Poll::Pending => return Poll::Pending,
             }
         };
-        let span = &*this.span;
         span.record(
             "latency_ms",
             u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -90,6 +90,15 @@ impl<T> ActionRequest<T> {
         } else {
             link.to_string()
         };
+        // Compared as the URL parser resolves it, dot segments (`..`, `%2e%2e`)
+        // and all: `/api/../admin` starts with `/api` as text, not as a path.
+        let absolute = match reqwest::Url::parse(&absolute) {
+            Ok(mut url) => {
+                url.set_fragment(None);
+                String::from(url)
+            }
+            Err(_) => absolute,
+        };
         match absolute.strip_prefix(base) {
             Some(rest) if rest.is_empty() || rest.starts_with(['/', '?']) => {
                 let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
@@ -389,10 +398,14 @@ impl<F: Future, G: FnOnce(F::Output) -> O, O> Future for Finish<F, G> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<O> {
         let this = self.project();
+        if this.finish.is_none() {
+            // Polled again after it was ready, which the `Future` contract rules
+            // out: stay pending rather than resume a finished future (a panic).
+            return Poll::Pending;
+        }
         let output = ready!(this.future.poll(cx));
         match this.finish.take() {
             Some(finish) => Poll::Ready(finish(output)),
-            // Polled again after it was ready: a contract violation by the caller.
             None => Poll::Pending,
         }
     }
