@@ -95,8 +95,10 @@ struct Tree {
     stack: Arc<Mutex<Vec<u64>>>,
 }
 
-struct Fields<'a>(&'a mut Vec<(String, String)>);
-impl tracing::field::Visit for Fields<'_> {
+type Fields = Vec<(String, String)>;
+
+struct Recorder<'a>(&'a mut Fields);
+impl tracing::field::Visit for Recorder<'_> {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
         self.0
             .push((field.name().to_string(), format!("{value:?}")));
@@ -121,14 +123,14 @@ impl tracing::Subscriber for Tree {
             parent,
             fields: Vec::new(),
         };
-        attrs.record(&mut Fields(&mut info.fields));
+        attrs.record(&mut Recorder(&mut info.fields));
         self.spans.lock().unwrap().insert(id, info);
         tracing::span::Id::from_u64(id)
     }
     fn record(&self, id: &tracing::span::Id, values: &tracing::span::Record<'_>) {
         let mut spans = self.spans.lock().unwrap();
         let info = spans.get_mut(&id.into_u64()).unwrap();
-        values.record(&mut Fields(&mut info.fields));
+        values.record(&mut Recorder(&mut info.fields));
     }
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, _: &tracing::Event<'_>) {}
@@ -141,7 +143,8 @@ impl tracing::Subscriber for Tree {
 }
 
 impl Tree {
-    fn calls(&self) -> Vec<(Option<String>, Vec<(String, String)>)> {
+    /// Each `api_action` span: its parent's name and its fields.
+    fn calls(&self) -> Vec<(Option<String>, Fields)> {
         let spans = self.spans.lock().unwrap();
         let mut ids: Vec<_> = spans.keys().copied().collect();
         ids.sort();
