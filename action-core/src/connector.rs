@@ -200,9 +200,48 @@ impl Connector {
                 let fits = |delay: Duration| deadline.map_or(true, |d| d.leaves(delay));
                 // Bound before the `match`: a future awaited in the scrutinee would keep
                 // its storage through every arm, beside the body-reading future.
-                let outcome = self
-                    .attempt(call, prepared, reusable, remaining, &mut sent)
-                    .await;
+                // One attempt: credentials, send, and at most one re-send after a
+                // `401` when the scheme can refresh them, all within `remaining`.
+                // Written inline rather than as a nested `async fn`: one future
+                // less to create, move and poll on every call.
+                let outcome: Result<reqwest::Response, AttemptError> = 'attempt: {
+                    let scheme = inner.auth.scheme();
+                    // What is left of the call's time, read off the clock only when
+                    // there is a deadline at all.
+                    let attempt_started = remaining.map(|r| (Instant::now(), r));
+                    let left = || attempt_started.map(|(at, r)| r.saturating_sub(at.elapsed()));
+                    // Cached credentials (the usual case, and always for fixed
+                    // schemes) need no future at all; a token request is boxed.
+                    let credentials = match scheme.current() {
+                        Some(credentials) => credentials,
+                        None => match Box::pin(self.credentials(call, left())).await {
+                            Ok(credentials) => credentials,
+                            Err(error) => break 'attempt Err(error),
+                        },
+                    };
+                    sent += 1;
+                    let request = if reusable {
+                        prepared.request(&credentials, left())
+                    } else {
+                        prepared.take_request(&credentials, left())
+                    };
+                    let request = match self.signed(request) {
+                        Ok(request) => request,
+                        Err(error) => break 'attempt Err(error),
+                    };
+                    let response = match inner.client.execute(request).await {
+                        Ok(response) => response,
+                        Err(error) => break 'attempt Err(AttemptError::Transport(error)),
+                    };
+                    if response.status() != StatusCode::UNAUTHORIZED
+                        || !scheme.may_refresh()
+                        || !scheme.rejected(&credentials)
+                    {
+                        break 'attempt Ok(response);
+                    }
+                    drop(response);
+                    Box::pin(self.resend_after_401(call, prepared, left(), &mut sent)).await
+                };
                 match outcome {
                     Ok(response) => {
                         let status = response.status();
@@ -287,59 +326,26 @@ impl Connector {
         })
     }
 
-    /// One attempt: credentials, send, and at most one re-send after a `401` when
-    /// the scheme can refresh its credentials, all within `remaining`.
-    async fn attempt(
+    /// The re-send after a `401` when the scheme can refresh its credentials:
+    /// fresh credentials, then the request once more. Boxed by its caller: it is
+    /// rare, and its future would otherwise widen every call's.
+    async fn resend_after_401(
         &self,
         call: &Call,
-        prepared: &mut Prepared,
-        reusable: bool,
-        remaining: Option<Duration>,
+        prepared: &Prepared,
+        left: Option<Duration>,
         sent: &mut u32,
     ) -> Result<reqwest::Response, AttemptError> {
-        let inner = &*self.inner;
-        let scheme = inner.auth.scheme();
-        // What is left of the call's time, read off the clock only when there is a
-        // deadline at all.
-        let started = remaining.map(|r| (Instant::now(), r));
-        let left = || started.map(|(at, r)| r.saturating_sub(at.elapsed()));
-        // Cached credentials (the usual case, and always for fixed schemes) need no
-        // future at all.
-        let credentials = match scheme.current() {
-            Some(credentials) => credentials,
-            // Boxed: a token request is rare, its future would otherwise widen
-            // every call's.
-            None => Box::pin(self.credentials(call, left())).await?,
-        };
-        *sent += 1;
-        let request = if reusable {
-            prepared.request(&credentials, left())
-        } else {
-            prepared.take_request(&credentials, left())
-        };
-        // Signed in a statement of its own: a `?` inside the awaited expression
-        // would keep a request-sized temporary in the future while it waits.
-        let request = self.signed(request)?;
-        let response = inner
-            .client
-            .execute(request)
-            .await
-            .map_err(AttemptError::Transport)?;
-        if response.status() != StatusCode::UNAUTHORIZED
-            || !scheme.may_refresh()
-            || !scheme.rejected(&credentials)
-        {
-            return Ok(response);
-        }
         tracing::debug!(call = %call, "401 Unauthorized: retrying once with fresh credentials");
-        drop(response);
-        let fresh = Box::pin(self.credentials(call, left())).await?;
+        let started = left.map(|r| (Instant::now(), r));
+        let left = || started.map(|(at, r)| r.saturating_sub(at.elapsed()));
+        let fresh = self.credentials(call, left()).await?;
         *sent += 1;
         // A second 401 is returned as it is, never retried again. The fresh token is
         // kept: the 401 may be about this endpoint (a missing scope), and the token
         // is good for others.
         let request = self.signed(prepared.request(&fresh, left()))?;
-        inner
+        self.inner
             .client
             .execute(request)
             .await

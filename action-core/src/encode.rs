@@ -592,7 +592,17 @@ mod tests {
     #[test]
     fn form_text_is_written_as_the_encoder_writes_it() {
         let mut gen = crate::testgen::Gen::new(0xF0_2B);
-        let plain = ["limit", "10", "created_at", "a.b-c*d_e", "", "ÿ", "a b", "a+b", "~"];
+        let plain = [
+            "limit",
+            "10",
+            "created_at",
+            "a.b-c*d_e",
+            "",
+            "ÿ",
+            "a b",
+            "a+b",
+            "~",
+        ];
         let generated = (0..20_000).map(|_| gen.string(12));
         for text in plain.iter().map(|t| t.to_string()).chain(generated) {
             let mut written = String::from("x");
