@@ -187,6 +187,9 @@ async fn send_declared(connector: &Connector) -> Item {
 /// Sequential calls of one variant in a row, before the next variant's turn.
 const BLOCK: usize = 50;
 
+/// Processes the sequential measurement runs in, each with its own memory layout.
+const PROCESSES: usize = 5;
+
 /// The variants, in the order they are reported. The second hand-written client
 /// is an A/A control: the same code as the baseline over a connection of its own,
 /// so the spread between two identical variants is printed beside the ratios.
@@ -248,7 +251,7 @@ fn median<T: PartialOrd + Copy>(mut samples: Vec<T>) -> T {
 /// baseline (variant 0) as the median of paired ratios: `samples[v][i]` and
 /// `samples[0][i]` were taken back to back, so each pair saw the same machine,
 /// and a hiccup in one pair does not move the median.
-fn report(name: &str, unit: &str, samples: Vec<Vec<Duration>>, per: usize) {
+fn report(name: &str, unit: &str, samples: Vec<Vec<Duration>>, per: usize) -> Vec<f64> {
     println!("\n{name}");
     let per_op = |d: Duration| d.as_secs_f64() * 1e6 / per as f64;
     let baseline = &samples[0];
@@ -257,6 +260,7 @@ fn report(name: &str, unit: &str, samples: Vec<Vec<Duration>>, per: usize) {
         VARIANTS[0],
         per_op(median(baseline.clone()))
     );
+    let mut costs = Vec::new();
     for (label, variant) in VARIANTS.iter().zip(&samples).skip(1) {
         let cost = median(
             variant
@@ -271,7 +275,9 @@ fn report(name: &str, unit: &str, samples: Vec<Vec<Duration>>, per: usize) {
             per_op(median(variant.clone())),
             1.0 / cost
         );
+        costs.push(cost);
     }
+    costs
 }
 
 /// Round `round`'s order of the variants: rotated every round, so that no
@@ -284,8 +290,14 @@ fn order(round: usize, step: usize) -> impl Iterator<Item = usize> {
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick") || std::env::var("BENCH_QUICK").is_ok();
     // Concurrent rounds are short and many: their timings spread more.
-    let (rounds, concurrent_rounds, sequential, concurrent, builds) = if quick {
-        (3, 3, 200, 640, 20_000usize)
+    let (rounds, concurrent_rounds, sequential, concurrent, builds): (
+        usize,
+        usize,
+        usize,
+        usize,
+        usize,
+    ) = if quick {
+        (3, 3, 200, 640, 20_000)
     } else {
         (11, 31, 2_000, 3_200, 200_000)
     };
@@ -356,44 +368,59 @@ fn main() {
     // 1. Sequential calls, interleaved in blocks of BLOCK calls (in a rotating
     //    order) so that whatever the machine does meanwhile falls on all variants
     //    alike, while each block runs with its own code warm in the caches, as a
-    //    program that makes many such calls would.
-    let mut samples = vec![Vec::new(); VARIANTS.len()];
-    let mut cpus = vec![Vec::new(); VARIANTS.len()];
-    for round in 0..rounds {
-        runtime.block_on(async {
-            for step in 0..sequential / BLOCK {
-                for which in order(round, step) {
-                    let cpu_before = thread_cpu();
-                    let t = Instant::now();
-                    for _ in 0..BLOCK {
-                        clients.send(which).await;
-                    }
-                    samples[which].push(t.elapsed());
-                    if let (Some(after), Some(before)) = (thread_cpu(), cpu_before) {
-                        cpus[which].push(after - before);
-                    }
-                }
-            }
-        });
-    }
-    report(
-        &format!("sequential calls ({rounds} rounds of {sequential} per variant, interleaved in blocks of {BLOCK}; medians of blocks)"),
-        "µs/call",
-        samples,
-        BLOCK,
-    );
-
-    if cpus.iter().all(|c| !c.is_empty()) {
-        report(
-            "  of which CPU time of the calling thread (user + kernel)",
-            "µs/call",
-            cpus,
-            BLOCK,
+    //    program that makes many such calls would. Measured in PROCESSES child
+    //    processes: each process lays out memory differently (address-space
+    //    randomization), which moves a ratio by a point or so from one process to
+    //    the next however long it runs, so the median over processes is reported.
+    let child = std::env::args().any(|a| a == "--sequential-only");
+    if quick || child {
+        // A child is one of PROCESSES: fewer rounds each, as many in all.
+        let rounds = if child { rounds.div_ceil(2) } else { rounds };
+        let costs = sequential_calls(&runtime, &clients, rounds, sequential);
+        if child {
+            let costs: Vec<String> = costs.iter().map(f64::to_string).collect();
+            println!("COSTS {}", costs.join(" "));
+            return;
+        }
+    } else {
+        let mut per_process: Vec<Vec<f64>> = vec![Vec::new(); VARIANTS.len() - 1];
+        println!(
+            "\nsequential calls, in {PROCESSES} processes of {} rounds of {sequential} calls per variant:",
+            rounds.div_ceil(2)
         );
+        for process in 1..=PROCESSES {
+            let output = std::process::Command::new(std::env::current_exe().unwrap())
+                .arg("--sequential-only")
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            let costs: Vec<f64> = stdout
+                .lines()
+                .find_map(|line| line.strip_prefix("COSTS "))
+                .unwrap_or_else(|| panic!("process {process} printed no result: {stdout}"))
+                .split(' ')
+                .map(|c| c.parse().unwrap())
+                .collect();
+            let shown: Vec<String> = VARIANTS[1..]
+                .iter()
+                .zip(&costs)
+                .map(|(label, cost)| format!("{label} ×{:.3}", 1.0 / cost))
+                .collect();
+            println!("  process {process}: throughput {}", shown.join(", "));
+            for (all, cost) in per_process.iter_mut().zip(costs) {
+                all.push(cost);
+            }
+        }
+        println!("  median over processes:");
+        for (label, costs) in VARIANTS[1..].iter().zip(per_process) {
+            let cost = median(costs);
+            println!(
+                "  {label:<26} cost ratio {cost:.3}   throughput ratio {:.3}",
+                1.0 / cost
+            );
+        }
     }
-    if std::env::var_os("SEQ_ONLY").is_some() {
-        return;
-    }
+
     // 2. 64 concurrent callers, one variant at a time, in a rotating order.
     let concurrently = |which: usize| {
         let clients = clients.clone();
@@ -452,6 +479,51 @@ fn main() {
         samples,
         builds,
     );
+}
+
+/// Sequential calls of every variant, interleaved in blocks; prints the figures
+/// and returns each variant's cost ratio to the baseline.
+fn sequential_calls(
+    runtime: &tokio::runtime::Runtime,
+    clients: &Clients,
+    rounds: usize,
+    sequential: usize,
+) -> Vec<f64> {
+    let mut samples = vec![Vec::new(); VARIANTS.len()];
+    let mut cpus = vec![Vec::new(); VARIANTS.len()];
+    for round in 0..rounds {
+        runtime.block_on(async {
+            for step in 0..sequential / BLOCK {
+                for which in order(round, step) {
+                    let cpu_before = thread_cpu();
+                    let t = Instant::now();
+                    for _ in 0..BLOCK {
+                        clients.send(which).await;
+                    }
+                    samples[which].push(t.elapsed());
+                    if let (Some(after), Some(before)) = (thread_cpu(), cpu_before) {
+                        cpus[which].push(after - before);
+                    }
+                }
+            }
+        });
+    }
+    let costs = report(
+        &format!("sequential calls ({rounds} rounds of {sequential} per variant, interleaved in blocks of {BLOCK}; medians of blocks)"),
+        "µs/call",
+        samples,
+        BLOCK,
+    );
+
+    if cpus.iter().all(|c| !c.is_empty()) {
+        report(
+            "  of which CPU time of the calling thread (user + kernel)",
+            "µs/call",
+            cpus,
+            BLOCK,
+        );
+    }
+    costs
 }
 
 /// `--sizes`: the sizes of a request, its send future and its result (large
