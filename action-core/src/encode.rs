@@ -86,13 +86,46 @@ pub(crate) struct HeaderSink<'a>(pub &'a mut HeaderMap);
 impl PairSink for HeaderSink<'_> {
     const KIND: &'static str = "header";
     fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
-        let name = HeaderName::from_bytes(key.as_bytes())
-            .map_err(|_| EncodeError::HeaderName(key.to_string()))?;
+        let name = header_name(key)?;
         let value =
             HeaderValue::from_str(value).map_err(|_| EncodeError::HeaderValue(key.to_string()))?;
         self.0.append(name, value);
         Ok(())
     }
+}
+
+thread_local! {
+    /// Header names parsed from field names, per thread: a `headers<H>` struct
+    /// names the same few headers on every call, and parsing one (lowercasing,
+    /// checking, allocating) costs more than finding it again.
+    static HEADER_NAMES: std::cell::RefCell<Vec<(Box<str>, HeaderName)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Kept per thread at most: a map with arbitrary keys must not grow the cache.
+const HEADER_NAMES_KEPT: usize = 16;
+
+/// `key` as a header name, parsed once per thread.
+fn header_name(key: &str) -> Result<HeaderName, EncodeError> {
+    let cached = HEADER_NAMES.with(|names| {
+        let names = names.borrow();
+        names
+            .iter()
+            .find(|(k, _)| &**k == key)
+            .map(|(_, name)| name.clone())
+    });
+    if let Some(name) = cached {
+        return Ok(name);
+    }
+    let name = HeaderName::from_bytes(key.as_bytes())
+        .map_err(|_| EncodeError::HeaderName(key.to_string()))?;
+    HEADER_NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if names.len() < HEADER_NAMES_KEPT {
+            names.push((key.into(), name.clone()));
+        }
+    });
+    Ok(name)
 }
 
 /// Adds the pairs for one `key: value`. `None` adds nothing; a sequence adds the
@@ -585,6 +618,36 @@ mod tests {
                 .collect();
             assert_eq!(pairs, [(key, value)]);
         }
+    }
+
+    /// Cached header names are the names parsed; invalid ones are errors every
+    /// time, and the cache never grows past its bound.
+    #[test]
+    fn header_names_are_cached_exactly() {
+        for _ in 0..3 {
+            assert_eq!(
+                header_name("X-Request-Id").unwrap().as_str(),
+                "x-request-id"
+            );
+            assert_eq!(
+                header_name("x-request-id").unwrap().as_str(),
+                "x-request-id"
+            );
+            assert!(
+                matches!(header_name("Bad Name"), Err(EncodeError::HeaderName(n)) if n == "Bad Name")
+            );
+        }
+        for n in 0..100 {
+            let key = format!("X-Field-{n}");
+            assert_eq!(
+                header_name(&key).unwrap().as_str(),
+                key.to_ascii_lowercase()
+            );
+        }
+        assert_eq!(
+            HEADER_NAMES.with(|names| names.borrow().len()),
+            HEADER_NAMES_KEPT
+        );
     }
 
     /// The fast path writes exactly what the form encoder writes, for text that
