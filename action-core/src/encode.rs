@@ -36,8 +36,15 @@ pub(crate) struct QuerySink<'a>(pub &'a mut String);
 impl PairSink for QuerySink<'_> {
     const KIND: &'static str = "query";
     fn pair(&mut self, key: &str, value: &str) -> Result<(), EncodeError> {
-        // At least this much is appended: one allocation instead of a few.
-        self.0.reserve(key.len() + value.len() + 2);
+        // At least this much is appended: one allocation instead of a few, and
+        // room for the next pairs of a short query with the first.
+        let needed = key.len() + value.len() + 2;
+        let room = if self.0.capacity() == 0 {
+            needed.max(64)
+        } else {
+            needed
+        };
+        self.0.reserve(room);
         if !self.0.is_empty() {
             self.0.push('&');
         }
