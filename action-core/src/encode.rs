@@ -154,6 +154,31 @@ pub(crate) fn push_fields<S: PairSink, T: Serialize + ?Sized>(
     value.serialize(TopSerializer { sink })
 }
 
+/// Writes an integer in decimal on the stack, as `Display` does, without the
+/// formatting machinery: query values are often integers (`limit=10`).
+fn with_integer<R>(magnitude: u64, negative: bool, f: impl FnOnce(&str) -> R) -> R {
+    let mut buf = [0u8; 21];
+    let mut start = buf.len();
+    let mut rest = magnitude;
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if negative {
+        start -= 1;
+        buf[start] = b'-';
+    }
+    // Digits and a sign are ASCII, so this is always text.
+    match std::str::from_utf8(&buf[start..]) {
+        Ok(text) => f(text),
+        Err(_) => f(""),
+    }
+}
+
 /// Formats `value` on the stack when it fits (numbers do), so writing a number
 /// allocates nothing.
 fn with_display<R>(value: impl Display, f: impl FnOnce(&str) -> R) -> R {
@@ -239,6 +264,19 @@ macro_rules! write_display {
     };
 }
 
+macro_rules! write_integer {
+    (signed: $($method:ident: $ty:ty),* $(,)?) => {
+        $(fn $method(self, v: $ty) -> Result<(), EncodeError> {
+            with_integer(u64::from(v.unsigned_abs()), v < 0, |text| self.sink.pair(self.key, text))
+        })*
+    };
+    (unsigned: $($method:ident: $ty:ty),* $(,)?) => {
+        $(fn $method(self, v: $ty) -> Result<(), EncodeError> {
+            with_integer(u64::from(v), false, |text| self.sink.pair(self.key, text))
+        })*
+    };
+}
+
 impl<'a, S: PairSink> ser::Serializer for ValueSerializer<'a, S> {
     type Ok = ();
     type Error = EncodeError;
@@ -251,11 +289,11 @@ impl<'a, S: PairSink> ser::Serializer for ValueSerializer<'a, S> {
     type SerializeStructVariant = Impossible<(), EncodeError>;
 
     write_display!(
-        serialize_bool: bool, serialize_i8: i8, serialize_i16: i16, serialize_i32: i32,
-        serialize_i64: i64, serialize_i128: i128, serialize_u8: u8, serialize_u16: u16,
-        serialize_u32: u32, serialize_u64: u64, serialize_u128: u128, serialize_f32: f32,
+        serialize_bool: bool, serialize_i128: i128, serialize_u128: u128, serialize_f32: f32,
         serialize_f64: f64,
     );
+    write_integer!(signed: serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64);
+    write_integer!(unsigned: serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64);
 
     fn serialize_char(self, v: char) -> Result<(), EncodeError> {
         self.sink.pair(self.key, v.encode_utf8(&mut [0; 4]))
@@ -625,6 +663,24 @@ mod tests {
                 .collect();
             assert_eq!(pairs, [(key, value)]);
         }
+    }
+
+    /// Integers are written exactly as `Display` writes them.
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut gen = crate::testgen::Gen::new(0x1_2345);
+        let edges = [0, 1, 9, 10, 99, 100, i64::MAX, i64::MIN, -1, -10];
+        let random = (0..20_000).map(|_| gen.next() as i64 >> gen.below(63));
+        for v in edges.into_iter().chain(random) {
+            assert_eq!(pairs("n", &v).unwrap(), format!("n={v}"));
+            assert_eq!(
+                pairs("n", &v.unsigned_abs()).unwrap(),
+                format!("n={}", v.unsigned_abs())
+            );
+        }
+        assert_eq!(pairs("n", &u64::MAX).unwrap(), format!("n={}", u64::MAX));
+        assert_eq!(pairs("n", &-128i8).unwrap(), "n=-128");
+        assert_eq!(pairs("n", &255u8).unwrap(), "n=255");
     }
 
     /// Cached header names are the names parsed; invalid ones are errors every
