@@ -144,6 +144,8 @@ impl Connector {
         Traced::new(traced, self.execute_in_span(call, prepared))
     }
 
+    /// The attempts under the retry policy, within the call's one deadline, then
+    /// the body of the answer kept; run inside the span `execute` opens.
     #[allow(clippy::manual_async_fn)] // on purpose: see the comment inside
     fn execute_in_span(
         &self,
@@ -183,8 +185,8 @@ impl Connector {
             // Requests sent, including a re-send after a 401.
             let mut sent = 0;
             let mut attempt = 0;
-            // The loop ends with the body-reading future, awaited outside it: an
-            // attempt's response does not stay in the future beside it.
+            // The loop ends with the body-reading future, awaited after it: the
+            // attempt's response is then not kept in the future beside it.
             loop {
                 attempt += 1;
                 let timed_out = |sent| Error::Timeout {
